@@ -1,0 +1,96 @@
+"""The saliency model: an ONNX file run with onnxruntime, loaded once per process, lazily.
+
+The model contract (see docs/model.md): input ``image`` float32 [1, 3, H, W], RGB 0..255, H and W
+multiples of 32; output ``log_saliency`` float32 [1, 1, H/8, W/8], a log-density. Metadata keys
+``smartcrop.name``, ``smartcrop.version``, ``smartcrop.input_long_side``, ``smartcrop.stride``.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from .errors import ModelError
+
+DEFAULT_MODEL_PATH = Path(__file__).with_name("models") / "saliency.onnx"
+_MULTIPLE = 32
+
+
+class SaliencyModel:
+    """One onnxruntime session; ``predict`` is thread-safe (onnxruntime sessions are)."""
+
+    def __init__(self, path: str | os.PathLike[str], threads: int = 1) -> None:
+        import onnxruntime  # imported here so that importing smartcrop_core stays cheap
+
+        self.path = Path(path)
+        if not self.path.is_file():
+            raise ModelError(f"saliency model not found at {self.path} (set SMARTCROP_MODEL or pass model=)")
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = max(1, int(threads))
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        try:
+            self.session = onnxruntime.InferenceSession(
+                str(self.path), sess_options=options, providers=["CPUExecutionProvider"]
+            )
+            metadata = self.session.get_modelmeta().custom_metadata_map
+            self.name = metadata.get("smartcrop.name", self.path.stem)
+            self.version = metadata.get("smartcrop.version", "0")
+            self.input_long_side = int(metadata.get("smartcrop.input_long_side", "256"))
+            self.stride = int(metadata.get("smartcrop.stride", "8"))
+            self.input_name = self.session.get_inputs()[0].name
+        except Exception as error:
+            raise ModelError(
+                f"cannot load saliency model {self.path}: {str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__}"
+                " (set SMARTCROP_MODEL or pass model=)"
+            ) from error
+
+    @property
+    def label(self) -> str:
+        """"name@version", stored with every analysis so stale results can be found."""
+        return f"{self.name}@{self.version}"
+
+    def input_size(self, width: int, height: int) -> tuple[int, int]:
+        """The (width, height) the model sees: long side fixed, short side keeps the aspect, multiples of 32."""
+        long_side = self.input_long_side
+        short = max(_MULTIPLE, round(long_side * min(width, height) / max(width, height) / _MULTIPLE) * _MULTIPLE)
+        return (long_side, short) if width >= height else (short, long_side)
+
+    def predict(self, image: Image.Image) -> np.ndarray:
+        """A density grid (sums to 1) for an RGB image already resized to ``input_size``."""
+        pixels = np.asarray(image, dtype=np.float32).transpose(2, 0, 1)[None]
+        try:
+            (log_density,) = self.session.run(None, {self.input_name: np.ascontiguousarray(pixels)})
+        except Exception as error:
+            raise ModelError(f"saliency model {self.path} failed: {str(error).strip().splitlines()[0]}") from error
+        log_density = log_density[0, 0].astype(np.float64)
+        if not np.all(np.isfinite(log_density)):
+            raise ModelError(f"saliency model {self.path} returned non-finite values")
+        density = np.exp(log_density - log_density.max())
+        return (density / density.sum()).astype(np.float32)
+
+
+_cache: dict[tuple[str, int], SaliencyModel] = {}
+_lock = threading.Lock()
+
+
+def get_model(path: str | os.PathLike[str] | None = None, threads: int | None = None) -> SaliencyModel:
+    """The shared model for this path and thread count, loaded on first use.
+
+    ``path`` defaults to $SMARTCROP_MODEL, else the model shipped in the package; ``threads`` to
+    $SMARTCROP_THREADS, else 1 (servers run many requests at once; one thread each scales best).
+    """
+    resolved = str(path or os.environ.get("SMARTCROP_MODEL") or DEFAULT_MODEL_PATH)
+    count = int(threads or os.environ.get("SMARTCROP_THREADS") or 1)
+    key = (resolved, count)
+    model = _cache.get(key)
+    if model is None:
+        with _lock:
+            model = _cache.get(key)
+            if model is None:
+                model = _cache[key] = SaliencyModel(resolved, count)
+    return model

@@ -1,0 +1,43 @@
+"""Distillation and fixation losses on log-density maps [N, 1, h, w] (log-softmax over positions).
+
+Why: Theis et al. 2018 train the student with 0.9 x cross-entropy to the teacher's density plus
+0.1 x cross-entropy of real fixations. KL(teacher || student) equals the teacher cross-entropy up to a
+constant (the teacher's entropy) and reads as 0 for a perfect student.
+"""
+from __future__ import annotations
+
+import torch
+
+
+def normalise_density(maps: torch.Tensor, eps: float = 1e-8) -> torch.Tensor:
+    """Turn unnormalised non-negative maps [N, 1, h, w] into densities that sum to 1 per map."""
+    maps = maps.clamp_min(0) + eps
+    return maps / maps.sum(dim=(1, 2, 3), keepdim=True)
+
+
+def kl_teacher_student(log_student: torch.Tensor, teacher: torch.Tensor) -> torch.Tensor:
+    """Mean over the batch of KL(teacher || student); ``teacher`` must already be a density."""
+    t = teacher.clamp_min(1e-12)
+    return (teacher * (torch.log(t) - log_student)).sum(dim=(1, 2, 3)).mean()
+
+
+def fixation_nll(log_student: torch.Tensor, cells: list[torch.Tensor]) -> torch.Tensor:
+    """Mean negative log-likelihood (nats) of fixation cells.
+
+    ``cells[n]`` is a LongTensor of flat cell indices (y * w + x) for batch item n (may be empty: that
+    item has no fixations and does not count). Returns 0 (with grad) if no item has fixations.
+    """
+    flat = log_student.flatten(1)
+    per_item = [-flat[n, idx].mean() for n, idx in enumerate(cells) if idx.numel() > 0]
+    if not per_item:
+        return flat.sum() * 0.0
+    return torch.stack(per_item).mean()
+
+
+def distillation_loss(log_student: torch.Tensor, teacher: torch.Tensor, cells: list[torch.Tensor],
+                      fixation_weight: float = 0.1) -> tuple[torch.Tensor, dict[str, float]]:
+    """(1 - w) x KL(teacher || student) + w x fixation NLL; also returns the parts for logging."""
+    kl = kl_teacher_student(log_student, teacher)
+    fix = fixation_nll(log_student, cells)
+    loss = (1.0 - fixation_weight) * kl + fixation_weight * fix
+    return loss, {"kl": float(kl.detach()), "fix": float(fix.detach())}

@@ -1,0 +1,144 @@
+"""Queued detection: Thumbor enqueues in a real Redis, a real remotecv worker runs our detector.
+
+The in-process test needs only the remotecv package; the end-to-end one also a ``redis-server``
+binary (Debian package redis-server) and tc_redis (Thumbor's Redis storage, which reads the points
+the worker writes), and is skipped without them.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("thumbor", reason="Thumbor is not installed (pip install .[thumbor])")
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from PIL import Image, ImageOps
+from thumbor.point import FocalPoint
+
+import smartcrop_core
+from smartcrop_core import DEFAULT_RATIOS
+from thumbor_plugin.points import focus_points
+
+from .conftest import ThumborServer, free_port, running_thumbor, stop, subprocess_env, wait_until
+
+remotecv = pytest.importorskip("remotecv", reason="remotecv is not installed")
+
+
+def expected(path: Path, model_path: Path) -> list[tuple[int, int, int]]:
+    with Image.open(path) as image:
+        upright = ImageOps.exif_transpose(image)
+        upright.info = {}
+        analysis = smartcrop_core.analyze(upright, DEFAULT_RATIOS, model=str(model_path))
+    return [(f.x, f.y, f.weight) for f in focus_points(analysis, DEFAULT_RATIOS)]
+
+
+def as_stored(serialised: str) -> list[tuple[int, int, int]]:
+    """What Thumbor's storage hands back: FocalPoint.from_dict of remotecv's JSON."""
+    points = [FocalPoint.from_dict(p) for p in json.loads(serialised)]
+    return [(p.x, p.y, p.weight) for p in points]
+
+
+def test_worker_detector_gives_the_points_of_the_in_process_detector(images: Path, model_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SMARTCROP_MODEL", str(model_path))
+    from remotecv.result_store import BaseStore
+    from remotecv.utils import config
+    from remotecv.worker import import_modules
+
+    from thumbor_plugin import remotecv_loader
+
+    monkeypatch.setattr(config, "metrics", "remotecv.metrics.logger_metrics", raising=False)
+    import_modules()  # what the worker does at start: remotecv's metrics client
+
+    data = (images / "rotated.jpg").read_bytes()
+    boxes = remotecv_loader.DetectTask.processor.detect("smartcrop", data)
+    assert as_stored(BaseStore(None).serialize(boxes)) == expected(images / "rotated.jpg", model_path)
+    assert remotecv_loader.DetectTask.processor.detect("smartcrop", b"not an image") == []
+
+
+def test_remotecv_worker_module_does_not_need_thumbor(model_path: Path) -> None:
+    code = (
+        "import sys; sys.modules['thumbor'] = None\n"  # any 'import thumbor...' now fails
+        "import thumbor_plugin.remotecv_loader as loader; print(sorted(loader.DetectTask.processor.detectors))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=subprocess_env(model_path), timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "smartcrop" in result.stdout
+
+
+@pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server is not installed")
+def test_queued_detection_end_to_end(images: Path, model_path: Path, tmp_path: Path) -> None:
+    import redis
+
+    pytest.importorskip("tc_redis", reason="tc_redis (Thumbor's Redis storage) is not installed")
+
+    port = free_port()
+    redis_log = tmp_path / "redis.log"
+    with open(redis_log, "wb") as log_file:
+        server = subprocess.Popen(
+            ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(tmp_path)],
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+    client = redis.Redis(host="127.0.0.1", port=port)
+    worker = None
+    try:
+        wait_until(lambda: _answers(client), "redis-server", server, redis_log)
+        conf = f"""
+LOADER = "thumbor.loaders.file_loader"
+FILE_LOADER_ROOT_PATH = {str(images)!r}
+STORAGE = "tc_redis.storages.redis_storage"
+REDIS_STORAGE_SERVER_HOST = "127.0.0.1"
+REDIS_STORAGE_SERVER_PORT = {port}
+REDIS_STORAGE_SERVER_DB = 0
+REDIS_STORAGE_SERVER_PASSWORD = None
+ALLOW_UNSAFE_URL = True
+RESPECT_ORIENTATION = True
+DETECTORS = ["thumbor_plugin.queued_detector"]
+REDIS_QUEUE_SERVER_HOST = "127.0.0.1"
+REDIS_QUEUE_SERVER_PORT = {port}
+"""
+        with running_thumbor(conf, tmp_path, model_path) as thumbor:  # type: ThumborServer
+            first = thumbor.get("/unsafe/meta/300x200/smart/rotated.jpg")
+            assert first.status == 200  # served at once, without points, while the job waits
+            assert [p["origin"] for p in first.json()["thumbor"]["focal_points"]] == ["alignment"]  # Thumbor's centre
+            assert client.llen("resque:queue:Detect") == 1
+            assert json.loads(client.lindex("resque:queue:Detect", 0) or b"{}")["args"][:2] == ["smartcrop", "rotated.jpg"]
+            assert thumbor.get("/unsafe/300x200/smart/rotated.jpg").status == 200
+            assert client.llen("resque:queue:Detect") == 1  # Thumbor's unique queue: one job per image
+
+            worker_log = tmp_path / "worker.log"
+            env = dict(subprocess_env(model_path), SMARTCROP_REMOTECV_LOADER="tests.thumbor_plugin.remotecv_file_loader",
+                       SMARTCROP_TEST_IMAGES=str(images))
+            with open(worker_log, "wb") as log_file:
+                worker = subprocess.Popen(
+                    [sys.executable, "-m", "remotecv.worker", "--host", "127.0.0.1", "--port", str(port),
+                     "--loader", "thumbor_plugin.remotecv_loader", "--level", "info"],
+                    stdout=log_file, stderr=subprocess.STDOUT, env=env,
+                )
+            wait_until(lambda: client.exists("thumbor-detector-rotated.jpg"), "remotecv worker", worker, worker_log, timeout=60)
+            stored = client.get("thumbor-detector-rotated.jpg").decode()
+            assert as_stored(stored) == expected(images / "rotated.jpg", model_path)
+
+            later = thumbor.get("/unsafe/meta/300x200/smart/rotated.jpg")  # Thumbor reads them from Redis
+            assert later.status == 200
+            points = [(p["x"], p["y"], p["z"]) for p in later.json()["thumbor"]["focal_points"]]
+            assert points == expected(images / "rotated.jpg", model_path)
+    finally:
+        if worker is not None:
+            stop(worker)
+        stop(server)
+
+
+def _answers(client) -> bool:
+    """True once redis-server accepts connections (redis-py's ConnectionError is not an OSError)."""
+    import redis
+
+    try:
+        return bool(client.ping())
+    except redis.exceptions.ConnectionError:
+        return False

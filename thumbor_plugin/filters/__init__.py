@@ -1,0 +1,1 @@
+"""Thumbor filters of the plugin, one module each (Thumbor loads ``<module>.Filter``)."""

@@ -1,0 +1,147 @@
+"""``SmartCropImageField``: an ImageField that analyses saliency when its file changes.
+
+Like ``width_field``/``height_field``, the results live in a sibling field named by an argument
+(``saliency_field="saliency"``, a ``JSONField(null=True, blank=True, editable=False)`` you declare).
+Analysis runs from ``post_save`` (as Wagtail's feature detection does), so the file is already safely in
+storage before any model runs, and a failed analysis can only add an error to the JSON, never lose the
+upload. Fixture loading (``raw``) and saves that did not change the file do nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from django.core import checks
+from django.core.exceptions import FieldDoesNotExist
+from django.core.files.uploadedfile import UploadedFile
+from django.db import models
+from django.db.models import signals
+from django.db.models.fields.files import ImageFieldFile
+from smartcrop_core import RatioError, ratio_label
+
+from . import conf
+from .forms import EditorInput, SmartCropFormField
+from .state import CropState
+
+
+class SmartCropFieldFile(ImageFieldFile):
+    """The file object templates see; ``.smartcrop`` is its parsed CropState (None before analysis)."""
+
+    @property
+    def smartcrop(self) -> CropState | None:
+        from .specs import state_of
+
+        return state_of(self)
+
+
+class SmartCropImageField(models.ImageField):
+    """An ImageField whose saves trigger saliency analysis stored in ``saliency_field``."""
+
+    attr_class = SmartCropFieldFile
+
+    def __init__(self, *args: Any, saliency_field: str | None = None, ratios: Iterable[str] | None = None,
+                 **kwargs: Any) -> None:
+        self.saliency_field = saliency_field
+        self._ratios = tuple(ratio_label(r) for r in ratios) if ratios is not None else None
+        super().__init__(*args, **kwargs)
+
+    @property
+    def ratios(self) -> tuple[str, ...]:
+        """Ratios analysed at upload and edited in the admin: the field's own, else SMARTCROP_RATIOS."""
+        return self._ratios or tuple(ratio_label(r) for r in conf.setting("RATIOS"))
+
+    def deconstruct(self) -> tuple[str, str, list[Any], dict[str, Any]]:
+        name, path, args, kwargs = super().deconstruct()
+        if self.saliency_field:
+            kwargs["saliency_field"] = self.saliency_field
+        if self._ratios is not None:
+            kwargs["ratios"] = list(self._ratios)
+        return name, path, args, kwargs
+
+    def check(self, **kwargs: Any) -> list[checks.CheckMessage]:
+        return [*super().check(**kwargs), *self._check_saliency_field()]
+
+    def _check_saliency_field(self) -> list[checks.CheckMessage]:
+        if not self.saliency_field:
+            return [checks.Error("SmartCropImageField needs saliency_field='<name of a JSONField>'.",
+                                 obj=self, id="django_smartcrop.E001")]
+        try:
+            sibling = self.model._meta.get_field(self.saliency_field)
+        except FieldDoesNotExist:
+            return [checks.Error(f"saliency_field {self.saliency_field!r} is not a field of {self.model.__name__}.",
+                                 hint="Add e.g. saliency = models.JSONField(null=True, blank=True, editable=False).",
+                                 obj=self, id="django_smartcrop.E002")]
+        errors: list[checks.CheckMessage] = []
+        if not isinstance(sibling, models.JSONField):
+            errors.append(checks.Error(f"saliency_field {self.saliency_field!r} must be a JSONField.",
+                                       obj=self, id="django_smartcrop.E003"))
+        elif not sibling.null:
+            errors.append(checks.Error(f"saliency_field {self.saliency_field!r} must allow null=True.",
+                                       obj=self, id="django_smartcrop.E004"))
+        elif sibling.editable:
+            errors.append(checks.Warning(
+                f"saliency_field {self.saliency_field!r} is editable: a form could overwrite the analysis.",
+                hint="Declare it with editable=False (the admin widget edits the manual boxes).",
+                obj=self, id="django_smartcrop.W001"))
+        try:
+            self.ratios
+        except RatioError as error:
+            errors.append(checks.Error(str(error), obj=self, id="django_smartcrop.E005"))
+        return errors
+
+    def contribute_to_class(self, cls: type[models.Model], name: str, **kwargs: Any) -> None:
+        super().contribute_to_class(cls, name, **kwargs)
+        if not cls._meta.abstract:
+            signals.post_save.connect(self._file_saved, sender=cls, weak=False,
+                                      dispatch_uid=f"django_smartcrop:{cls._meta.label_lower}.{name}")
+
+    def _file_saved(self, sender: type[models.Model], instance: models.Model, raw: bool = False,
+                    update_fields: Iterable[str] | None = None, **kwargs: Any) -> None:
+        """Analyse when the stored file is not the one the JSON describes."""
+        if raw or (update_fields is not None and self.attname not in update_fields):
+            return
+        from .processing import store
+        from .tasks import schedule
+
+        field_file = getattr(instance, self.attname)
+        state = CropState.from_value(getattr(instance, self.saliency_field, None))
+        if not field_file:
+            if state is not None:
+                store(instance, self, None)
+            return
+        if state is not None and state.name == field_file.name:
+            return
+        schedule(instance, self)
+
+    # -- forms --------------------------------------------------------------------------------------
+
+    def formfield(self, **kwargs: Any) -> Any:
+        """A SmartCropFormField; in the admin (which passes AdminFileWidget) the saliency editor widget."""
+        widget = kwargs.get("widget")
+        if widget is not None and _is_plain_admin_widget(widget):
+            from .widgets import SmartCropAdminWidget
+
+            kwargs["widget"] = SmartCropAdminWidget(ratios=self.ratios)
+        return super().formfield(**{"form_class": SmartCropFormField, **kwargs})
+
+    def save_form_data(self, instance: models.Model, data: Any) -> None:
+        """Save the file as ImageField does; editor overrides apply only when the file was not replaced."""
+        if not isinstance(data, EditorInput):
+            super().save_form_data(instance, data)
+            return
+        super().save_form_data(instance, data.upload)
+        if data.overrides is None or data.upload is False or isinstance(data.upload, UploadedFile):
+            return
+        state = CropState.from_value(getattr(instance, self.saliency_field, None))
+        current = getattr(instance, self.attname)
+        if state is not None and current and state.name == current.name:
+            setattr(instance, self.saliency_field, state.with_overrides(data.overrides).to_value())
+
+
+def _is_plain_admin_widget(widget: Any) -> bool:
+    from django.contrib.admin.widgets import AdminFileWidget
+
+    from .widgets import SmartCropAdminWidget
+
+    widget_class = widget if isinstance(widget, type) else type(widget)
+    return issubclass(widget_class, AdminFileWidget) and not issubclass(widget_class, SmartCropAdminWidget)

@@ -1,0 +1,80 @@
+"""From a field file and a ratio to URLs a page can use, without touching storage.
+
+A crop already generated is served straight from the crop storage's URL (the registry says it exists);
+a missing one gets a signed URL of the crop view, which makes it on first request; in Thumbor mode every
+crop is a Thumbor URL carrying the stored box. Files without a measured size fall back to the original.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal, Sequence
+
+from smartcrop_core import Box, ratio_label
+
+from . import conf, renditions
+from .signing import CropRequest, crop_url, ratio_to_url
+from .specs import CropSpec, spec_for
+
+if TYPE_CHECKING:
+    from django.db.models.fields.files import FieldFile
+
+
+@dataclass(frozen=True)
+class CropLink:
+    """One usable image URL; ``spec`` is None when it is the uncropped original."""
+
+    url: str
+    width: int | None
+    height: int | None
+    spec: CropSpec | None = None
+    kind: Literal["file", "view", "thumbor", "original"] = "original"
+
+    @property
+    def box(self) -> Box | None:
+        return self.spec.box if self.spec else None
+
+
+def links(field_file: "FieldFile", ratio: str | float, widths: Sequence[int | None] = (None,),
+          height: int | None = None) -> list[CropLink]:
+    """One link per requested width (deduplicated after clamping), smallest first; [] without a file."""
+    if not field_file:
+        return []
+    label = ratio_label(ratio)
+    specs: list[CropSpec] = []
+    for width in widths:
+        spec = spec_for(field_file, label, width, height if width is None else None)
+        if spec is None:
+            return [original(field_file)]
+        if all(s.width != spec.width for s in specs):
+            specs.append(spec)
+    specs.sort(key=lambda s: s.width)
+    if conf.setting("URL_MODE") == "thumbor":
+        from .thumbor import thumbor_url
+
+        return [CropLink(thumbor_url(s, field_file), s.width, s.height, s, "thumbor") for s in specs]
+    existing = renditions.known(s.name for s in specs)
+    storage = conf.crop_storage() if existing else None
+    result = []
+    by_height = height is not None and list(widths) == [None]
+    for spec in specs:
+        if spec.name in existing:
+            result.append(CropLink(storage.url(spec.name), spec.width, spec.height, spec, "file"))  # type: ignore[union-attr]
+        else:
+            size = f"h{spec.height}" if by_height else f"w{spec.width}"
+            result.append(CropLink(crop_url(request_for(field_file, spec.ratio, size)), spec.width, spec.height, spec, "view"))
+    return result
+
+
+def request_for(field_file: "FieldFile", ratio: str, size: str) -> CropRequest:
+    instance = field_file.instance
+    return CropRequest(model=instance._meta.label_lower, pk=str(instance.pk), field=field_file.field.name,
+                       ratio=ratio_to_url(ratio), size=size)
+
+
+def original(field_file: "FieldFile") -> CropLink:
+    """The uncropped file: for images that could not be measured (or are still pending without a size)."""
+    state = getattr(field_file, "smartcrop", None)
+    width = state.width if state is not None and state.has_size else None
+    height = state.height if state is not None and state.has_size else None
+    return CropLink(field_file.url, width, height, None)

@@ -1,0 +1,105 @@
+"""Run saliency on a stored file and save the result in the companion JSONField.
+
+Every failure becomes data, never an exception: an upload must not be lost or blocked because the model
+is missing, the file is not an image, or it is too large. The state then records the error, keeps the
+upright size when the header could be read, and crops fall back to the centre.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+from typing import TYPE_CHECKING
+
+from django.db import models
+from smartcrop_core import SmartCropError, analyze
+from smartcrop_core.loading import Source
+
+from . import conf
+from .checks import load_model
+from .state import CropState, now_iso
+
+if TYPE_CHECKING:
+    from django.db.models.fields.files import FieldFile
+
+    from .fields import SmartCropImageField
+
+logger = logging.getLogger(__name__)
+
+#: Header-only size reads ignore the pixel limit: the header costs nothing to read even for a bomb.
+_HEADER_PIXEL_LIMIT = 1 << 62
+
+
+def read_bytes(field_file: "FieldFile") -> bytes:
+    """The file's bytes, from its storage (the uploaded object may already be closed or moved)."""
+    with field_file.storage.open(field_file.name, "rb") as handle:
+        return handle.read()
+
+
+def analyse(field_file: "FieldFile", ratios: "list[str] | tuple[str, ...]",
+            previous: CropState | None = None) -> CropState:
+    """A fresh CropState for the file. Manual overrides survive when the bytes did not change."""
+    name = field_file.name
+    try:
+        data = read_bytes(field_file)
+    except Exception as error:  # storage errors of any backend
+        logger.warning("smartcrop: cannot read %s: %s", name, error)
+        return CropState(name=name, status="error", error=f"cannot read the file: {_describe(error)}", computed=now_iso())
+    source = hashlib.sha256(data).hexdigest()[:32]
+    overrides = previous.overrides if previous is not None and previous.source == source else {}
+    model = load_model()  # a broken model is tried once per file version, not once per upload
+    if isinstance(model, str):
+        width, height = header_size(data)
+        return CropState(name=name, status="error", source=source, width=width, height=height,
+                         error=f"ModelError: {model}", overrides=overrides, computed=now_iso())
+    try:
+        named = io.BytesIO(data)
+        named.name = name  # error messages then name the file, not "<bytes>"
+        analysis = analyze(named, ratios, **{**conf.analysis_options(), "model": model})
+    except Exception as error:
+        if not isinstance(error, SmartCropError):  # unexpected: keep the traceback in the logs
+            logger.exception("smartcrop: analysis of %s failed unexpectedly", name)
+        else:
+            logger.warning("smartcrop: analysis of %s failed: %s", name, error)
+        width, height = header_size(data)
+        return CropState(name=name, status="error", source=source, width=width, height=height,
+                         error=_describe(error), overrides=overrides, computed=now_iso())
+    return CropState(name=name, status="ok", source=source, width=analysis.width, height=analysis.height,
+                     analysis=analysis.to_dict(), overrides=overrides, computed=now_iso())
+
+
+def header_size(data: bytes) -> tuple[int | None, int | None]:
+    """Upright (width, height) from the header alone, or (None, None) when even that is unreadable."""
+    try:
+        info = Source(data, max_pixels=_HEADER_PIXEL_LIMIT).info()
+    except Exception:
+        return None, None
+    return info.width, info.height
+
+
+def store(instance: models.Model, field: "SmartCropImageField", state: CropState | None) -> None:
+    """Write the state into the instance and its row, without save() (no signals, no other columns)."""
+    value = state.to_value() if state is not None else None
+    setattr(instance, field.saliency_field, value)
+    if instance.pk is not None:
+        type(instance)._base_manager.using(instance._state.db or "default").filter(pk=instance.pk).update(
+            **{field.saliency_field: value}
+        )
+
+
+def process(instance: models.Model, field: "SmartCropImageField") -> CropState | None:
+    """Analyse the instance's current file for this field and store the result."""
+    field_file = getattr(instance, field.attname)
+    if not field_file:
+        store(instance, field, None)
+        return None
+    previous = CropState.from_value(getattr(instance, field.saliency_field, None))
+    state = analyse(field_file, field.ratios, previous)
+    store(instance, field, state)
+    return state
+
+
+def _describe(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0] if text else ''}".rstrip(": ")

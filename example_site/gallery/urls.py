@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "gallery"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("overlay/<int:pk>.png", views.overlay, name="overlay"),
+]

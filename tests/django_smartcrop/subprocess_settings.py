@@ -1,0 +1,19 @@
+"""The test settings for a site run in a child process (``python -m django ... --settings=this``).
+
+The database and media folder come from the environment, so a test can share them with the child, kill
+it, lock its database and look at what it left: ``SMARTCROP_TEST_DB`` (an SQLite file),
+``SMARTCROP_TEST_MEDIA`` (a folder) and ``SMARTCROP_TEST_DB_TIMEOUT`` (SQLite's busy timeout, seconds).
+"""
+
+import os
+
+from .settings import *  # noqa: F403
+
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": os.environ["SMARTCROP_TEST_DB"],
+        "OPTIONS": {"timeout": float(os.environ.get("SMARTCROP_TEST_DB_TIMEOUT", "5"))},
+    }
+}
+MEDIA_ROOT = os.environ["SMARTCROP_TEST_MEDIA"]

@@ -1,0 +1,211 @@
+"""Latency and throughput of a real Thumbor 7.8 on loopback: plain crop, Thumbor's face detector,
+our detector, our filter, in one run.
+
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/thumbor_latency.py [--images 12] [--megapixels 0.5 3]
+        [--concurrency 4] [--time-limit 120]
+
+Each scenario gets its own ``python -m thumbor.server`` on 127.0.0.1 (fresh file storage, no result
+storage, so every request is processed) serving the same JPEGs: OSIE photos from ../shared/data
+(upscaled to each --megapixels; nothing is committed), or synthetic pictures when that folder is
+absent. Per image the first request ("cold") runs detection (or, for the filter, the analysis); the
+next three sizes of the same image ("warm") reuse Thumbor's detector storage (or the filter's
+in-process cache). Requests go out ``--concurrency`` at a time; the script prints one Markdown table:
+median and p95 latency per phase, and requests per second over the whole scenario. Everything is
+bounded: images x 4 sizes requests per scenario, and a time limit per scenario.
+
+Thumbor's face detector needs OpenCV < 5 (CascadeClassifier), from the project's ``bench`` extra; the
+face scenario is skipped when cv2 is missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED_STIMULI = Path(os.environ.get("SMARTCROP_SHARED_DATA", REPO.parent / "shared" / "data")) / "osie" / "stimuli"
+SIZES = ["320x180", "300x300", "240x300", "180x320"]  # 16:9, 1:1, 4:5, 9:16
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    detectors: list[str]
+    url_options: str  # between the size and the image path
+
+
+SCENARIOS = [
+    Scenario("plain crop (no detection)", [], ""),
+    Scenario("/smart/ with Thumbor's face detector (OpenCV)", ["thumbor.detectors.face_detector"], "smart/"),
+    Scenario("/smart/ with smartcrop's detector", ["thumbor_plugin.detector"], "smart/"),
+    Scenario("filters:smartcrop() (exact box)", [], "filters:smartcrop()/"),
+]
+
+
+def make_images(folder: Path, count: int, megapixels: float) -> list[str]:
+    """JPEGs of about ``megapixels`` MP in ``folder``; returns their names."""
+    photos = sorted(SHARED_STIMULI.glob("*.jpg"))[:count] if SHARED_STIMULI.is_dir() else []
+    names = []
+    for index in range(count):
+        if index < len(photos):
+            picture = Image.open(photos[index]).convert("RGB")
+        else:
+            picture = synthetic(800, 600, index)
+        scale = (megapixels * 1e6 / (picture.width * picture.height)) ** 0.5
+        picture = picture.resize((round(picture.width * scale), round(picture.height * scale)), Image.LANCZOS)
+        name = f"img{index:03d}_{megapixels:g}mp.jpg"
+        picture.save(folder / name, quality=90)
+        names.append(name)
+    return names
+
+
+def synthetic(width: int, height: int, seed: int) -> Image.Image:
+    rng = np.random.default_rng(seed)
+    image = Image.fromarray(rng.integers(60, 140, (height, width, 3), dtype=np.uint8))
+    draw = ImageDraw.Draw(image)
+    x, y = rng.uniform(0.2, 0.8) * width, rng.uniform(0.2, 0.8) * height
+    draw.ellipse([x - 60, y - 60, x + 60, y + 60], fill=(230, 40, 40))
+    return image
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_server(scenario: Scenario, images: Path, work: Path) -> tuple[subprocess.Popen, str]:
+    root = Path(tempfile.mkdtemp(dir=work))
+    conf = root / "thumbor.conf"
+    conf.write_text(
+        "from thumbor.filters import BUILTIN_FILTERS\n"
+        f"LOADER = 'thumbor.loaders.file_loader'\nFILE_LOADER_ROOT_PATH = {str(images)!r}\n"
+        f"STORAGE = 'thumbor.storages.file_storage'\nFILE_STORAGE_ROOT_PATH = {str(root / 'storage')!r}\n"
+        "RESULT_STORAGE = None\nRESPECT_ORIENTATION = True\nALLOW_UNSAFE_URL = True\n"
+        f"DETECTORS = {scenario.detectors!r}\n"
+        "FILTERS = BUILTIN_FILTERS + ['thumbor_plugin.filters.smartcrop']\n"
+        "SMARTCROP_THREADPOOL_SIZE = 1\n"
+    )
+    port = free_port()
+    env = dict(os.environ, OMP_NUM_THREADS="1", SMARTCROP_THREADS="1",
+               PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
+    log = open(root / "thumbor.log", "wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "thumbor.server", "--ip", "127.0.0.1", "--port", str(port), "--conf", str(conf)],
+        stdout=log, stderr=subprocess.STDOUT, env=env, cwd=root,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"thumbor exited: {(root / 'thumbor.log').read_text()[-2000:]}")
+        try:
+            with urllib.request.urlopen(base + "/healthcheck", timeout=2):
+                return process, base
+        except OSError:
+            time.sleep(0.2)
+    process.terminate()
+    raise RuntimeError("thumbor did not start within 30 s")
+
+
+def fetch(url: str) -> tuple[float, bool]:
+    start = time.perf_counter()
+    try:
+        with urllib.request.urlopen(url, timeout=60) as reply:
+            ok = reply.status == 200 and len(reply.read()) > 0
+    except (urllib.error.URLError, OSError):
+        ok = False
+    return time.perf_counter() - start, ok
+
+
+def run_phase(urls: list[str], concurrency: int, deadline: float) -> tuple[list[float], int, float]:
+    """Latencies of the requests that finished before the deadline, errors, wall time."""
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        futures = [pool.submit(lambda u=u: fetch(u) if time.monotonic() < deadline else (0.0, False)) for u in urls]
+        results = [f.result() for f in futures]
+    latencies = [seconds for seconds, ok in results if ok]
+    return latencies, len(results) - len(latencies), time.perf_counter() - start
+
+
+def percentile(values: list[float], q: float) -> float:
+    return float(np.percentile(values, q)) * 1000 if values else float("nan")
+
+
+def bench(scenario: Scenario, images: Path, names: list[str], concurrency: int, time_limit: float, work: Path) -> dict:
+    process, base = start_server(scenario, images, work)
+    try:
+        deadline = time.monotonic() + time_limit
+        fetch(f"{base}/unsafe/{SIZES[0]}/{scenario.url_options}{names[0]}")  # warm-up: imports, model load
+        cold = [f"{base}/unsafe/{SIZES[i % 4]}/{scenario.url_options}{name}" for i, name in enumerate(names[1:], 1)]
+        warm = [f"{base}/unsafe/{SIZES[(i + k) % 4]}/{scenario.url_options}{name}"
+                for k in (1, 2, 3) for i, name in enumerate(names[1:], 1)]
+        cold_latencies, cold_errors, cold_wall = run_phase(cold, concurrency, deadline)
+        warm_latencies, warm_errors, warm_wall = run_phase(warm, concurrency, deadline)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    done = len(cold_latencies) + len(warm_latencies)
+    return {
+        "cold_p50": percentile(cold_latencies, 50), "cold_p95": percentile(cold_latencies, 95),
+        "warm_p50": percentile(warm_latencies, 50), "warm_p95": percentile(warm_latencies, 95),
+        "rps": done / (cold_wall + warm_wall), "requests": done, "errors": cold_errors + warm_errors,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--images", type=int, default=12, help="distinct images per size (the first is warm-up)")
+    parser.add_argument("--megapixels", type=float, nargs="+", default=[0.5, 3.0])
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--time-limit", type=float, default=120, help="seconds per scenario and size")
+    args = parser.parse_args()
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    try:
+        import cv2  # noqa: F401
+
+        has_cv = hasattr(cv2, "CascadeClassifier")
+    except ImportError:
+        has_cv = False
+
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        work = Path(folder)
+        images = work / "images"
+        images.mkdir()
+        for megapixels in args.megapixels:
+            names = make_images(images, max(2, args.images), megapixels)
+            for scenario in SCENARIOS:
+                if "face" in scenario.name and not has_cv:
+                    print(f"skipped: {scenario.name} (needs opencv-python-headless < 5)", file=sys.stderr)
+                    continue
+                result = bench(scenario, images, names, args.concurrency, args.time_limit, work)
+                rows.append((megapixels, scenario.name, result))
+                print(f"done: {megapixels:g} MP, {scenario.name}", file=sys.stderr)
+
+    print(f"\nThumbor 7.8 on 127.0.0.1, 1 process, concurrency {args.concurrency}, {os.cpu_count()} cores, "
+          f"{max(2, args.images) - 1} images x {len(SIZES)} sizes per row (latencies in ms)\n")
+    print("| image | scenario | cold p50 | cold p95 | warm p50 | warm p95 | req/s | errors |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    for megapixels, name, r in rows:
+        print(f"| {megapixels:g} MP | {name} | {r['cold_p50']:.0f} | {r['cold_p95']:.0f} | {r['warm_p50']:.0f} | "
+              f"{r['warm_p95']:.0f} | {r['rps']:.1f} | {r['errors']} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -119,7 +119,7 @@ def main() -> None:
     for threads, megapixels, name, wall, cpu, ratio in rows:
         print(f"| {threads} | {megapixels:g} MP | {name} | {wall:.1f} | {cpu:.1f} | {ratio:.2f}x |")
     if memory:
-        print(f"\nPeak RSS of a fresh process running one 12 MP decision (includes the Python runtime and imports):\n")
+        print("\nPeak RSS of a fresh process running one 12 MP decision (includes the Python runtime and imports):\n")
         print("| method | peak RSS MB |\n|---|---|")
         for name, megabytes in memory.items():
             print(f"| {name} | {megabytes:.0f} |")

@@ -143,8 +143,6 @@ def _face_cascade():
 
 def haar_faces(path: str, ratios: list[str]) -> Boxes:
     """Thumbor's approach: OpenCV Haar faces, window centred on their area-weighted centre; centre crop if none."""
-    import cv2
-
     image = Source(path).load().convert("L")
     gray = np.asarray(image)
     faces = _face_cascade().detectMultiScale(gray, scaleFactor=1.1, minNeighbors=4, minSize=(20, 20))

@@ -20,10 +20,8 @@ face scenario is skipped when cv2 is missing.
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile

@@ -34,7 +34,6 @@ from __future__ import annotations
 import argparse
 import collections
 import faulthandler
-import io
 import json
 import os
 import re

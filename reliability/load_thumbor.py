@@ -97,7 +97,7 @@ def percentiles(values: Sequence[float]) -> dict[str, float]:
 
 def make_images(folder: Path, count: int, width: int, height: int, seed: int = 0, prefix: str = "good") -> list[str]:
     """``count`` different synthetic photos (JPEG, quality 90), the salient object somewhere else in each."""
-    from tests.thumbor_plugin.conftest import scene
+    from .thumbor_server import scene
 
     names = []
     for index in range(count):
@@ -216,7 +216,7 @@ def verify_good(server, images: Path, answers: Sequence[Timed], model_path: Path
     import smartcrop_core
     from PIL import Image
 
-    from tests.thumbor_plugin.test_server import assert_same_picture, expected_points, upright_analysis
+    from .thumbor_server import assert_same_picture, expected_points, upright_analysis
 
     wrong = []
     for answer in answers:
@@ -326,7 +326,7 @@ def main() -> int:
     if not 0 <= args.bad < args.requests <= 200 or not 1 <= args.rounds <= 20:
         parser.error("need 0 <= --bad < --requests <= 200 and 1 <= --rounds <= 20")
 
-    from tests.thumbor_plugin.conftest import model_file, running_thumbor, server_conf
+    from .thumbor_server import model_file, running_thumbor, server_conf
 
     with tempfile.TemporaryDirectory(prefix="smartcrop-thumbor-load-") as folder:
         root = Path(folder)

@@ -22,7 +22,7 @@ from tqdm import tqdm
 from . import __version__
 from .analysis import STRATEGIES, Analysis
 from .api import analyze, crop_many
-from .errors import ModelError, SmartCropError
+from .errors import SmartCropError
 from .files import SAVE_FORMATS, find_images, save_atomically
 from .loading import Source
 from .model import get_model

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np

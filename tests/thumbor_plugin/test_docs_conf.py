@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 
-from .conftest import REPO, subprocess_env
+from reliability.thumbor_server import REPO, subprocess_env
 
 CONF_BLOCK = re.compile(r"```python\n(.*?)```", re.S)
 

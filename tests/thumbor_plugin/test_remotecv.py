@@ -24,7 +24,7 @@ import smartcrop_core
 from smartcrop_core import DEFAULT_RATIOS
 from thumbor_plugin.points import focus_points
 
-from .conftest import ThumborServer, free_port, running_thumbor, stop, subprocess_env, wait_until
+from reliability.thumbor_server import free_port, running_thumbor, stop, subprocess_env, wait_until
 
 remotecv = pytest.importorskip("remotecv", reason="remotecv is not installed")
 

@@ -12,23 +12,14 @@ from pathlib import Path
 
 import numpy as np
 from libthumbor import CryptoURL
-from PIL import Image, ImageOps
 
 import smartcrop_core
-from smartcrop_core import DEFAULT_RATIOS, Analysis, CropOptions
-from thumbor_plugin.points import focus_points
+from smartcrop_core import CropOptions
 
-from .conftest import SECURITY_KEY, ThumborServer
+from reliability.thumbor_server import (SECURITY_KEY, ThumborServer, assert_same_picture, expected_points,
+                                         upright_analysis)
 
 pytestmark = pytest.mark.usefixtures("thumbor_server")
-
-
-def upright_analysis(path: Path, model_path: Path) -> Analysis:
-    """smartcrop_core's analysis of the pixels Thumbor crops: decoded, EXIF-rotated, metadata dropped."""
-    with Image.open(path) as image:
-        upright = ImageOps.exif_transpose(image)
-        upright.info = {}
-        return smartcrop_core.analyze(upright, DEFAULT_RATIOS, model=str(model_path), threads=1)
 
 
 def crop_operation(meta: dict) -> dict:
@@ -39,13 +30,6 @@ def crop_operation(meta: dict) -> dict:
 
 def as_box(operation: dict) -> tuple[int, int, int, int]:
     return operation["left"], operation["top"], operation["right"], operation["bottom"]
-
-
-def expected_points(analysis: Analysis) -> list[dict]:
-    return [
-        {"x": f.x, "y": f.y, "z": f.weight, "height": 1, "width": 1, "origin": f.origin}
-        for f in focus_points(analysis, DEFAULT_RATIOS)
-    ]
 
 
 def test_meta_reports_our_focal_points_and_the_cached_request_is_identical(
@@ -74,12 +58,6 @@ def test_smart_16x9_crop_lands_on_the_core_box(thumbor_server: ThumborServer, im
     served = thumbor_server.get("/unsafe/320x180/smart/scene.png")
     assert served.status == 200
     assert_same_picture(served.image(), smartcrop_core.crop(images / "scene.png", "16:9", 320, analysis=analysis))
-
-
-def assert_same_picture(served: Image.Image, expected: Image.Image) -> None:
-    assert served.size == expected.size
-    difference = np.abs(np.asarray(served.convert("RGB"), float) - np.asarray(expected.convert("RGB"), float))
-    assert difference.mean() < 6, difference.mean()  # JPEG and resampling noise, not a shifted window
 
 
 @pytest.mark.parametrize("size, ratio", [("320x180", "16:9"), ("300x300", "1:1"), ("240x300", "4:5"), ("180x320", "9:16")])

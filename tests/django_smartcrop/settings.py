@@ -8,7 +8,6 @@ from pathlib import Path
 os.environ.setdefault("SMARTCROP_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-BASE_DIR = Path(__file__).resolve().parent
 SECRET_KEY = "tests-only-not-secret"
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
@@ -50,11 +49,12 @@ TEMPLATES = [
 # The test database is a real file, not SQLite's shared in-memory database: the browser tests' live
 # server answers several crop requests at once, and threads sharing one in-memory connection collide
 # ("cannot start a transaction within a transaction"), which a real deployment never sees.
+_DATABASE_FOLDER = Path(tempfile.mkdtemp(prefix="smartcrop-db-"))  # nothing lands in the checkout
 DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
-        "NAME": BASE_DIR / "test-db.sqlite3",
-        "TEST": {"NAME": str(Path(tempfile.mkdtemp(prefix="smartcrop-db-")) / "test.sqlite3")},
+        "NAME": str(_DATABASE_FOLDER / "smartcrop.sqlite3"),
+        "TEST": {"NAME": str(_DATABASE_FOLDER / "test.sqlite3")},
     }
 }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

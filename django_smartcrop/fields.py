@@ -4,7 +4,8 @@ Like ``width_field``/``height_field``, the results live in a sibling field named
 (``saliency_field="saliency"``, a ``JSONField(null=True, blank=True, editable=False)`` you declare).
 Analysis runs from ``post_save`` (as Wagtail's feature detection does), so the file is already safely in
 storage before any model runs, and a failed analysis can only add an error to the JSON, never lose the
-upload. Fixture loading (``raw``) and saves that did not change the file do nothing.
+upload. Fixture loading (``raw``) and saves that did not change the file do nothing, unless the row
+is still pending (see ``_file_saved``).
 """
 
 from __future__ import annotations
@@ -109,8 +110,10 @@ class SmartCropImageField(models.ImageField):
             if state is not None:
                 store(instance, self, None)
             return
-        if state is not None and state.name == field_file.name:
+        if state is not None and state.name == field_file.name and state.status != "pending":
             return
+        # A pending state saved here may have been read before a worker finished (an admin save during
+        # the analysis writes the whole row back): analysing again is cheap and ends the pending state.
         schedule(instance, self)
 
     # -- forms --------------------------------------------------------------------------------------

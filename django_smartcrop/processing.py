@@ -12,7 +12,7 @@ import io
 import logging
 from typing import TYPE_CHECKING
 
-from django.db import models
+from django.db import models, transaction
 from smartcrop_core import SmartCropError, analyze
 from smartcrop_core.loading import Source
 
@@ -89,14 +89,33 @@ def store(instance: models.Model, field: "SmartCropImageField", state: CropState
 
 
 def process(instance: models.Model, field: "SmartCropImageField") -> CropState | None:
-    """Analyse the instance's current file for this field and store the result."""
+    """Analyse the instance's current file for this field and store the result.
+
+    The analysis takes a while (in a worker, in the recompute command) and the row may change meanwhile:
+    an editor saves manual boxes, or a new upload replaces the file. So the result is written against
+    the row as it is at the end, under a row lock: the row's latest manual boxes for these bytes are
+    kept, and nothing is written when the row now holds another file (that file has its own job).
+    Returns the stored state; None when the field is empty, or the row is gone or holds another file.
+    """
     field_file = getattr(instance, field.attname)
     if not field_file:
         store(instance, field, None)
         return None
     previous = CropState.from_value(getattr(instance, field.saliency_field, None))
     state = analyse(field_file, field.ratios, previous)
-    store(instance, field, state)
+    if instance.pk is None:
+        store(instance, field, state)
+        return state
+    database = instance._state.db or "default"
+    with transaction.atomic(using=database):
+        row = (type(instance)._base_manager.using(database).select_for_update().filter(pk=instance.pk)
+               .values(field.attname, field.saliency_field).first())
+        if row is None or row[field.attname] != field_file.name:
+            return None
+        latest = CropState.from_value(row[field.saliency_field])
+        if latest is not None and latest.name == state.name and latest.source in (None, state.source):
+            state = state.with_overrides(latest.overrides)
+        store(instance, field, state)
     return state
 
 

@@ -42,8 +42,10 @@ def run(model_label: str, pk: object, field_name: str, file_name: str) -> str:
     field = model._meta.get_field(field_name)
     if getattr(instance, field.attname).name != file_name:
         return "stale"
+    if not getattr(instance, field.attname):
+        return "empty"
     state = process(instance, field)  # type: ignore[arg-type]
-    return state.status if state is not None else "empty"
+    return state.status if state is not None else "stale"  # None: the row changed file meanwhile
 
 
 analyse_task = shared_task(name="django_smartcrop.analyse", ignore_result=True)(run) if shared_task else None
@@ -57,7 +59,11 @@ def schedule(instance: models.Model, field: "SmartCropImageField") -> None:
         return
     field_file = getattr(instance, field.attname)
     width, height = _upload_size(field_file)
-    store(instance, field, CropState(name=field_file.name, status="pending", width=width, height=height, computed=now_iso()))
+    pending = CropState(name=field_file.name, status="pending", width=width, height=height, computed=now_iso())
+    previous = CropState.from_value(getattr(instance, field.saliency_field, None))
+    if previous is not None and previous.name == field_file.name:  # a re-run for the same file keeps its boxes
+        pending = pending.with_overrides(previous.overrides)
+    store(instance, field, pending)
     enqueue = _enqueuer(backend)
     args = (instance._meta.label_lower, instance.pk, field.name, field_file.name)
     transaction.on_commit(lambda: enqueue(*args), using=router.db_for_write(type(instance), instance=instance))

@@ -1,6 +1,6 @@
 """The admin widget: the usual file input, and below it the image with its saliency heat map and the
 crop box of every configured ratio. An editor picks a ratio, then clicks a point or drags the box to
-override the automatic crop; "Automatic" clears the override. The boxes travel as JSON in a hidden
+override the automatic crop, and drags its corner handle to zoom; "Automatic" clears the override. The boxes travel as JSON in a hidden
 input next to the file input (see forms.EditorInput)."""
 
 from __future__ import annotations
@@ -9,6 +9,8 @@ import json
 from typing import Any
 
 from django.contrib.admin.widgets import AdminFileWidget
+from smartcrop_core import parse_ratio
+from smartcrop_core.geometry import largest_size
 
 from .forms import EditorInput
 from .heatmap import heatmap_data_uri
@@ -48,6 +50,7 @@ class SmartCropAdminWidget(AdminFileWidget):
                 if resolved is None or automatic is None:
                     continue
                 boxes.append({"ratio": label, "box": resolved[0].as_list(), "auto": automatic[0].as_list(),
+                              "largest": list(largest_size(state.width, state.height, parse_ratio(label))),
                               "source": resolved[1]})
         data = {"width": state.width, "height": state.height, "boxes": boxes}
         return {

@@ -65,7 +65,7 @@ def test_upload_and_see_the_crops(live_server, browser_page, tmp_path, shipped_m
 
 
 @pytest.mark.django_db(transaction=True)
-def test_admin_editor_click_overrides_a_crop(live_server, browser_page, django_user_model, shipped_model):
+def test_admin_editor_moves_and_zooms_a_crop(live_server, browser_page, django_user_model, shipped_model):
     from django.core.files.base import ContentFile
 
     from example_site.gallery.models import Photo
@@ -94,14 +94,23 @@ def test_admin_editor_click_overrides_a_crop(live_server, browser_page, django_u
     page.mouse.move(start_x + stage["width"] * 0.05, start_y, steps=3)
     page.mouse.move(start_x + stage["width"] * 0.1, start_y, steps=3)
     page.mouse.up()
+    moved = json.loads(page.input_value("input[name=image__smartcrop_overrides]"))["1:1"]
+    assert abs(moved[0] - 80) <= 2 and moved[1:] == [0, 500, 500]
+    # zoom in: drag the corner handle from the box's bottom right to half its width (250 image pixels)
+    scale = stage["width"] / 800
+    handle = page.locator(".smartcrop-box.smartcrop-selected .smartcrop-handle").bounding_box()
+    page.mouse.move(handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(stage["x"] + (moved[0] + 250) * scale, stage["y"] + 250 * scale, steps=4)
+    page.mouse.up()
     with page.expect_navigation():
         page.click("input[name=_continue]")
 
     state = Photo.objects.get(pk=item.pk).image.smartcrop
     left, top, width, height = state.overrides["1:1"]
-    assert abs(left - 80) <= 2 and (top, width, height) == (0, 500, 500)
+    assert left == moved[0] and top == 0 and abs(width - 250) <= 3 and height == width  # top-left kept
     box, source = state.box("1:1")
-    assert source == "manual" and box.left == left
+    assert source == "manual" and box.as_list() == [left, top, width, height]
     # after the reload the editor shows the manual box; "Automatic" clears it
     page.click(".smartcrop-ratios button:has-text('1:1')")
     assert "1:1 manual" in page.inner_text(".smartcrop-stage")

@@ -1,9 +1,12 @@
-/* smartcrop admin editor: pick a ratio, click a point or drag the box to override its crop.
+/* smartcrop admin editor: pick a ratio, click a point or drag the box to move its crop, drag the
+ * corner handle to zoom in or out (the ratio is kept; the box stays inside the image).
  * The boxes are kept in image pixels (upright) and posted as JSON in a hidden input; the server fits
  * them to the ratio and the image again, so nothing here has to be trusted. */
 (function () {
   "use strict";
   var COLOURS = ["#00e5ff", "#ff40ff", "#ffe600", "#40ff40", "#ff8000", "#ffffff"];
+
+  var MIN_SHARE = 0.1;  // a box is at least this share of the largest box of its ratio
 
   function clamp(value, low, high) { return Math.max(low, Math.min(high, value)); }
 
@@ -28,6 +31,11 @@
       item.label = document.createElement("span");
       item.label.style.background = item.colour;
       item.el.appendChild(item.label);
+      item.handle = document.createElement("span");
+      item.handle.className = "smartcrop-handle";
+      item.handle.title = "Drag to zoom the " + item.ratio + " crop in or out";
+      item.handle.style.background = item.colour;
+      item.el.appendChild(item.handle);
       stage.appendChild(item.el);
       item.button = document.createElement("button");
       item.button.type = "button";
@@ -79,6 +87,16 @@
               (event.clientY - rect.top) * config.height / rect.height];
     }
 
+    function resizeTo(item, right) {
+      // Width from the pointer, height from the ratio of the largest box; the top-left corner stays.
+      var b = item.box, largest = item.largest, ratio = largest[0] / largest[1];
+      var maxWidth = Math.min(config.width - b[0], (config.height - b[1]) * ratio, largest[0]);
+      var width = clamp(right - b[0], Math.min(maxWidth, MIN_SHARE * largest[0]), maxWidth);
+      b[2] = Math.round(width);
+      b[3] = Math.round(width / ratio);
+      overrides[item.ratio] = b.slice();
+    }
+
     function moveTo(item, left, top) {
       var b = item.box;
       b[0] = Math.round(clamp(left, 0, config.width - b[2]));
@@ -91,6 +109,11 @@
       if (!selected || event.button !== 0) { return; }
       event.preventDefault();
       var p = imagePoint(event), b = selected.box;
+      if (event.target === selected.handle) {
+        drag = {resize: true};
+        stage.setPointerCapture(event.pointerId);
+        return;
+      }
       var inside = p[0] >= b[0] && p[0] <= b[0] + b[2] && p[1] >= b[1] && p[1] <= b[1] + b[3];
       if (!inside) { moveTo(selected, p[0] - b[2] / 2, p[1] - b[3] / 2); save(); }
       drag = {dx: p[0] - selected.box[0], dy: p[1] - selected.box[1]};
@@ -99,7 +122,7 @@
     stage.addEventListener("pointermove", function (event) {
       if (!drag) { return; }
       var p = imagePoint(event);
-      moveTo(selected, p[0] - drag.dx, p[1] - drag.dy);
+      if (drag.resize) { resizeTo(selected, p[0]); } else { moveTo(selected, p[0] - drag.dx, p[1] - drag.dy); }
       save();
     });
     function stop() { drag = null; }

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -139,36 +140,54 @@ def wait_until(check: Callable[[], bool], what: str, process: subprocess.Popen, 
         time.sleep(0.2)
 
 
-def stop(process: subprocess.Popen) -> None:
-    process.terminate()
+def stop(process: subprocess.Popen, group: bool = False) -> None:
+    """Terminate the process (and, with ``group``, its session: forked Thumbor workers); kill after 10 s."""
+
+    def send(sig: int) -> None:
+        try:
+            if group:
+                os.killpg(process.pid, sig)
+            else:
+                process.send_signal(sig)
+        except ProcessLookupError:
+            pass
+
+    send(signal.SIGTERM)
     try:
         process.wait(timeout=10)
     except subprocess.TimeoutExpired:
-        process.kill()
+        send(signal.SIGKILL)
         process.wait()
+    if group:  # the workers outlive a parent that is gone
+        send(signal.SIGKILL)
 
 
 @contextmanager
-def running_thumbor(conf_text: str, root: Path, model_path: Path) -> Iterator[ThumborServer]:
-    """``python -m thumbor.server`` on a free loopback port with this config, stopped on exit."""
+def running_thumbor(conf_text: str, root: Path, model_path: Path, processes: int = 1) -> Iterator[ThumborServer]:
+    """``python -m thumbor.server`` on a free loopback port with this config, stopped on exit.
+
+    ``processes`` > 1 makes Thumbor fork that many workers after start-up (its ``--processes``).
+    """
     conf = root / "thumbor.conf"
     conf.write_text(conf_text)
     port = free_port()
     log = root / "thumbor.log"
     with open(log, "wb") as log_file:
         process = subprocess.Popen(
-            [sys.executable, "-m", "thumbor.server", "--ip", "127.0.0.1", "--port", str(port), "--conf", str(conf), "-l", "info"],
+            [sys.executable, "-m", "thumbor.server", "--ip", "127.0.0.1", "--port", str(port), "--conf", str(conf), "-l", "info",
+             "--processes", str(processes)],
             stdout=log_file,
             stderr=subprocess.STDOUT,
             env=subprocess_env(model_path),
             cwd=root,
+            start_new_session=True,  # its own process group: stop() ends forked workers too
         )
     server = ThumborServer(f"http://127.0.0.1:{port}", root, log, process)
     try:
         wait_until(lambda: server.get("/healthcheck", timeout=2).status == 200, "thumbor", process, log)
         yield server
     finally:
-        stop(process)
+        stop(process, group=True)
 
 
 def upright_analysis(path: Path, model_path: Path) -> Analysis:

@@ -34,6 +34,19 @@ class SmartCropFieldFile(ImageFieldFile):
 
         return state_of(self)
 
+    def delete(self, save: bool = True) -> None:
+        """Delete the file, then the crops cut from it (as sorl-thumbnail's ImageField does).
+
+        Nothing would ever serve those crops again. Crops go only once the source is really gone: if
+        storage refuses to delete it, its error propagates and the crops stay. django-cleanup calls this.
+        """
+        name = self.name
+        super().delete(save=save)
+        if name:
+            from .renditions import delete_crops
+
+            delete_crops(name)
+
 
 class SmartCropImageField(models.ImageField):
     """An ImageField whose saves trigger saliency analysis stored in ``saliency_field``."""

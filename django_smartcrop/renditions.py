@@ -15,7 +15,7 @@ import logging
 import os
 import tempfile
 import time
-from typing import Iterable, Iterator
+from typing import Collection, Iterable, Iterator
 
 from django.core.cache import caches
 from django.core.files import File
@@ -72,6 +72,54 @@ def remember(name: str, source: str) -> None:
     except IntegrityError:  # created concurrently: fine, it exists
         pass
     caches[conf.setting("CACHE")].set(_key(name), True, conf.setting("CACHE_TIMEOUT"))
+
+
+def delete_crop(name: str, storage: Storage | None = None) -> None:
+    """Forget one crop, then delete its file; raises when the file could not be deleted.
+
+    The registry entry goes first: a row must never point at a deleted file (a page would link to a
+    404), while a file without a row is harmless (``ensure`` reuses or replaces it). When deleting the
+    file fails and it is still there, the entry is put back so a later cleanup tries again.
+    """
+    from .models import Crop
+
+    storage = storage or conf.crop_storage()
+    row = Crop.objects.filter(name=name).first()
+    Crop.objects.filter(name=name).delete()
+    caches[conf.setting("CACHE")].delete(_key(name))
+    try:
+        storage.delete(name)  # a missing file is fine: FileSystemStorage and object stores ignore it
+    except Exception:
+        try:
+            still_there: bool | None = storage.exists(name)
+        except Exception:
+            still_there = None  # unknown: better an unregistered file than a row pointing at nothing
+        if still_there is False:
+            return  # gone anyway (some storages raise for a file that is already missing)
+        if still_there and row is not None:
+            remember(name, row.source)
+        raise
+
+
+def delete_crops(source_name: str, storage: Storage | None = None, keep: Collection[str] = ()) -> int:
+    """Delete every registered crop cut from ``source_name`` except ``keep``; returns how many.
+
+    For a source that is gone or replaced: nothing serves its crops again, and Django never deletes
+    files by itself. A crop whose file cannot be deleted is logged and stays registered; the others
+    still go.
+    """
+    from .models import Crop
+
+    storage = storage or conf.crop_storage()
+    names = Crop.objects.filter(source=source_name[:255]).exclude(name__in=list(keep)).values_list("name", flat=True)
+    deleted = 0
+    for name in list(names):
+        try:
+            delete_crop(name, storage)
+            deleted += 1
+        except Exception:
+            logger.exception("smartcrop: could not delete the crop %s of %s", name, source_name)
+    return deleted
 
 
 def ensure(spec: CropSpec, source_storage: Storage, storage: Storage | None = None) -> str:

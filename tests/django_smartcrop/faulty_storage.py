@@ -6,6 +6,8 @@
 - ``"empty"``: an empty file appears under the final name, then ``OSError(EIO)``;
 - ``"foreign"``: half of the bytes, then a non-OSError (what an object-store client raises);
 - ``"rename"``: the move of the finished file into place fails; nothing reaches the final name.
+
+``FaultyStorage.undeletable`` names files whose ``delete`` raises (an object store refusing it).
 """
 
 from __future__ import annotations
@@ -25,10 +27,16 @@ class FaultyStorage(FileSystemStorage):
     mode: ClassVar[str | None] = None
     failures: ClassVar[int] = 0
     saves: ClassVar[int] = 0
+    undeletable: ClassVar[set[str]] = set()
 
     @classmethod
     def reset(cls, mode: str | None = None) -> None:
-        cls.mode, cls.failures, cls.saves = mode, 0, 0
+        cls.mode, cls.failures, cls.saves, cls.undeletable = mode, 0, 0, set()
+
+    def delete(self, name: str) -> None:
+        if name in type(self).undeletable:
+            raise StorageBackendError("403 AccessDenied")
+        super().delete(name)
 
     def _save(self, name: str, content: Any) -> str:
         type(self).saves += 1

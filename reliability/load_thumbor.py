@@ -5,10 +5,12 @@ images, answers checked against smartcrop_core, and the IOLoop's responsiveness 
         [--rounds 3] [--requests 50] [--bad 10] [--width 1024] [--height 768] [--pool 2] \
         [--engine-threads 2] [--ramp 0] [--baseline] [--bound-ms 1000] [--json]
 
-Per round, ``--requests`` requests start at once (one client thread each, released together; or
-spread over ``--ramp`` seconds) for as many *different* source images (``--bad`` of them broken files
+Per round, ``--requests`` requests start at once (one client thread and connection each, released
+together; or spread over ``--ramp`` seconds) for as many *different* source images (``--bad`` of them broken files
 from the fuzz corpus, the rest synthetic JPEG photos of ``--width`` x ``--height``), so every request
 runs detection: nothing comes from detector storage, result storage or the plugin's cache. All URLs are ``/unsafe/320x180/smart/<file>``.
+Without a ramp, no answer is read before every request of the round has been sent, so all of them are
+outstanding at once (by construction, not by timing).
 Meanwhile one more client polls ``/healthcheck`` every 50 ms; each poll goes through Thumbor's IOLoop
 (accept, parse, answer), so its latency is how long the loop is kept busy. The server is the test
 suite's configuration plus ENGINE_THREADPOOL_SIZE (``--engine-threads``), SMARTCROP_THREADPOOL_SIZE
@@ -27,13 +29,14 @@ the bound. Loopback only; every loop is bounded (requests, rounds, a timeout per
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import statistics
 import sys
 import tempfile
 import threading
 import time
-import urllib.error
+import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -68,7 +71,6 @@ class Timed:
 @dataclass
 class LoadReport:
     requests: int = 0
-    peak_in_flight: int = 0  # requests sent and not yet answered, at most at once
     good: int = 0
     bad: int = 0
     wrong: list[str] = field(default_factory=list)  # good images answered wrongly
@@ -123,36 +125,26 @@ def bad_files(folder: Path, count: int, round_index: int = 0) -> list[str]:
     return names
 
 
-class InFlight:
-    """Counts requests sent and not yet answered; keeps the peak (to show the load was concurrent)."""
-
-    def __init__(self) -> None:
-        self.now = self.peak = 0
-        self._lock = threading.Lock()
-
-    def __enter__(self) -> None:
-        with self._lock:
-            self.now += 1
-            self.peak = max(self.peak, self.now)
-
-    def __exit__(self, *exc: object) -> None:
-        with self._lock:
-            self.now -= 1
-
-
-def _fetch(base: str, name: str, good: bool, start: threading.Barrier, delay: float, timeout: float,
-           url: str, flight: InFlight) -> Timed:
+def _fetch(base: str, name: str, good: bool, start: threading.Barrier, sent: threading.Barrier | None,
+           delay: float, timeout: float, url: str) -> Timed:
+    """One request on its own connection; with ``sent``, its answer is read only once every request is sent."""
     start.wait(timeout=timeout)
     time.sleep(delay)
+    address = urllib.parse.urlsplit(base)
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=timeout)
     began = time.perf_counter()
-    with flight:
+    try:
         try:
-            with urllib.request.urlopen(base + url.format(name), timeout=timeout) as reply:
-                return Timed(name, good, reply.status, reply.read(), time.perf_counter() - began)
-        except urllib.error.HTTPError as error:
-            return Timed(name, good, error.code, b"", time.perf_counter() - began)
-        except Exception as error:  # noqa: BLE001 - no answer is a wrong answer, reported below
-            return Timed(name, good, None, b"", time.perf_counter() - began, type(error).__name__)
+            connection.request("GET", url.format(name))
+        finally:
+            if sent is not None:
+                sent.wait(timeout=timeout)
+        reply = connection.getresponse()
+        return Timed(name, good, reply.status, reply.read(), time.perf_counter() - began)
+    except Exception as error:  # noqa: BLE001 - no answer is a wrong answer, reported below
+        return Timed(name, good, None, b"", time.perf_counter() - began, type(error).__name__)
+    finally:
+        connection.close()
 
 
 class HealthPoller:
@@ -191,21 +183,21 @@ class HealthPoller:
 
 
 def load_round(base: str, good: Sequence[str], bad: Sequence[str], timeout: float = 60.0, url: str = URL,
-               ramp: float = 0.0) -> tuple[list[Timed], float, int]:
+               ramp: float = 0.0) -> tuple[list[Timed], float]:
     """All requests concurrently, one thread each, the i-th sent ``i * ramp / n`` s after the start
-    (``ramp`` 0: all in the same instant): the answers, the wall time and the peak of requests in flight."""
+    (``ramp`` 0: all in the same instant, and no answer read before all are sent): answers, wall time."""
     jobs = [(name, True) for name in good] + [(name, False) for name in bad]
     jobs = jobs[::2] + jobs[1::2]  # interleave good and bad
     barrier = threading.Barrier(len(jobs) + 1)
-    flight = InFlight()
+    sent = threading.Barrier(len(jobs)) if ramp == 0 else None
     with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
-        futures = [pool.submit(_fetch, base, name, is_good, barrier, index * ramp / len(jobs), timeout, url, flight)
+        futures = [pool.submit(_fetch, base, name, is_good, barrier, sent, index * ramp / len(jobs), timeout, url)
                    for index, (name, is_good) in enumerate(jobs)]
         barrier.wait(timeout=timeout)
         began = time.perf_counter()
         answers = [future.result(timeout=timeout + 5) for future in futures]
         wall = time.perf_counter() - began
-    return answers, wall, flight.peak
+    return answers, wall
 
 
 def verify_good(server, images: Path, answers: Sequence[Timed], model_path: Path) -> list[str]:
@@ -268,11 +260,10 @@ def run_load(server, images: Path, rounds: Sequence[tuple[list[str], list[str]]]
     with HealthPoller(server.base) as poller:
         time.sleep(0.2)  # a few idle polls first: the baseline is part of the distribution
         for good, bad in rounds:
-            round_answers, seconds, peak = load_round(server.base, good, bad, timeout=timeout,
+            round_answers, seconds = load_round(server.base, good, bad, timeout=timeout,
                                                       url=BASELINE_URL if baseline else URL, ramp=ramp)
             answers += round_answers
             wall += seconds
-            report.peak_in_flight = max(report.peak_in_flight, peak)
     report.requests = len(answers)
     report.good = sum(a.good for a in answers)
     report.bad = report.requests - report.good
@@ -345,7 +336,7 @@ def main() -> int:
               f"{args.width}x{args.height} JPEGs, {report.bad} broken files); SMARTCROP_THREADPOOL_SIZE="
               f"{args.pool}, ENGINE_THREADPOOL_SIZE={args.engine_threads}")
         print(f"wrong answers for good images: {len(report.wrong)}; broken files: {report.bad_outcomes}")
-        print(f"peak requests in flight: {report.peak_in_flight}; throughput {report.throughput_rps} requests/s over {report.seconds} s; latency ms {report.latency_ms}")
+        print(f"throughput {report.throughput_rps} requests/s over {report.seconds} s; latency ms {report.latency_ms}")
         print(f"healthcheck ms {report.healthcheck_ms} (bound {args.bound_ms:g} ms), failed polls "
               f"{report.healthcheck_failures}; Thumbor alive: {report.server_alive}; peak RSS {report.peak_rss_mb} MB")
         for line in report.wrong:

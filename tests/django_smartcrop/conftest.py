@@ -4,14 +4,17 @@ uploaded photo. The shipped model is the root conftest's ``shipped_model``."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 from django.core.cache import caches
 from django.core.files.base import ContentFile
 from PIL import ImageFile
 
+from .faulty_storage import FaultyStorage
 from .images import jpeg
 from .storage import CountingStorage
+
 
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path, monkeypatch) -> Path:
@@ -42,3 +45,15 @@ def photo(db, shipped_model):
     item.image.save("disc.jpg", ContentFile(jpeg()), save=True)
     item.refresh_from_db()
     return item
+
+
+@pytest.fixture
+def faulty(settings, media) -> Iterator[Path]:
+    """Crops go to a FaultyStorage in media/crops (the uploads stay in the ordinary storage)."""
+    settings.STORAGES = {**settings.STORAGES, "crops": {
+        "BACKEND": "tests.django_smartcrop.faulty_storage.FaultyStorage",
+        "OPTIONS": {"location": str(media / "crops"), "base_url": "/crops/"}}}
+    settings.SMARTCROP_STORAGE = "crops"
+    FaultyStorage.reset()
+    yield media / "crops"
+    FaultyStorage.reset()

@@ -130,18 +130,6 @@ def test_dry_run_deletes_nothing(photos, media):
     assert _on_disk(media) == _registered() == crops
 
 
-@pytest.fixture
-def faulty(settings, media):
-    """Crops go to a FaultyStorage in media/crops."""
-    settings.STORAGES = {**settings.STORAGES, "crops": {
-        "BACKEND": "tests.django_smartcrop.faulty_storage.FaultyStorage",
-        "OPTIONS": {"location": str(media / "crops"), "base_url": "/crops/"}}}
-    settings.SMARTCROP_STORAGE = "crops"
-    FaultyStorage.reset()
-    yield media / "crops"
-    FaultyStorage.reset()
-
-
 def test_a_crop_that_cannot_be_deleted_is_reported_and_the_rest_go(photos, media, faulty):
     left, right = photos
     stuck = min({_crop(left, "16:9", 320), _crop(left, "1:1", 100), _crop(left, "9:16", 90)})

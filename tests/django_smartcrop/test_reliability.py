@@ -43,18 +43,6 @@ def files_under(folder: Path) -> list[Path]:
 # -- the storage fails while a crop is written ------------------------------------------------------------
 
 
-@pytest.fixture
-def faulty(settings, media) -> Path:
-    """Crops go to a FaultyStorage in media/crops (the uploads stay in the ordinary storage)."""
-    settings.STORAGES = {**settings.STORAGES, "crops": {
-        "BACKEND": "tests.django_smartcrop.faulty_storage.FaultyStorage",
-        "OPTIONS": {"location": str(media / "crops"), "base_url": "/crops/"}}}
-    settings.SMARTCROP_STORAGE = "crops"
-    FaultyStorage.reset()
-    yield media / "crops"
-    FaultyStorage.reset()
-
-
 @pytest.mark.django_db
 @pytest.mark.parametrize("mode", ["partial", "empty", "foreign", "rename"])
 def test_failed_crop_write_leaves_nothing_and_the_next_request_regenerates(photo, client, faulty, mode, caplog):

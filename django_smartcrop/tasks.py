@@ -42,8 +42,6 @@ def run(model_label: str, pk: object, field_name: str, file_name: str) -> str:
     field = model._meta.get_field(field_name)
     if getattr(instance, field.attname).name != file_name:
         return "stale"
-    if not getattr(instance, field.attname):
-        return "empty"
     state = process(instance, field)  # type: ignore[arg-type]
     return state.status if state is not None else "stale"  # None: the row changed file meanwhile
 

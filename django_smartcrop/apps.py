@@ -12,5 +12,7 @@ class SmartCropConfig(AppConfig):
 
     def ready(self) -> None:
         from .checks import check_model
+        from .media_checks import check_media
 
         checks.register(check_model, "smartcrop")
+        checks.register(check_media, "smartcrop")

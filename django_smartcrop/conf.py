@@ -28,20 +28,30 @@ DEFAULTS: dict[str, Any] = {
     "MIN_MASS": 0.9,
     # Where generated crops go: a key of settings.STORAGES, or a dotted path to a Storage class.
     "STORAGE": "default",
-    # Folder (inside that storage) for generated crops.
-    "PREFIX": "smartcrop",
+    # Folder (inside that storage) for generated crops. Not "smartcrop": with MEDIA_URL unset, crop URLs
+    # would start with /smartcrop/, the prefix the app's own URLs are usually included at.
+    "PREFIX": "__smartcrop__",
     "JPEG_QUALITY": 85,
     "WEBP_QUALITY": 82,
     # Largest side a crop may have (requests above it are clamped in templates and refused by the view).
     "MAX_SIZE": 4000,
     # False: a crop is never made larger than the source region it shows.
     "UPSCALE": False,
+    # Bounds on what a signed URL may ask for (template values can come from a query string):
+    # None = any ratio; else only these labels (and the field's own ratios) are rendered.
+    "ALLOWED_RATIOS": None,
+    # None = any width; else each requested width is rounded up to the next listed one (the largest above all).
+    "ALLOWED_WIDTHS": None,
+    # The crop view makes at most this many crop files per source file; further sizes get the original.
+    "MAX_CROPS_PER_IMAGE": 100,
     # Cache alias in front of the crop registry table, and how long an entry lives (None = forever).
     "CACHE": "default",
     "CACHE_TIMEOUT": 60 * 60 * 24 * 30,
     # "sync" (analyse in the request that saves the file), "celery", or a dotted path to a callable
     # ``enqueue(model_label, pk, field_name, file_name)`` called in transaction.on_commit.
     "TASK_BACKEND": "sync",
+    # Celery jobs (background analysis and smartcrop_recompute --enqueue): hard time limit per job, seconds.
+    "TASK_TIME_LIMIT": 300,
     # "django" (crops made by this app, served from STORAGE) or "thumbor" (signed Thumbor URLs).
     "URL_MODE": "django",
     # Thumbor mode: server base URL, security key (None = "unsafe" URLs), and how Thumbor finds the

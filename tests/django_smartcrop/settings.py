@@ -68,3 +68,6 @@ STORAGES = {
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 EXAMPLE_SERVE_MEDIA = True
+# The crop folder these tests' expected paths were written for (the default is "__smartcrop__", tested
+# in test_media_checks.py).
+SMARTCROP_PREFIX = "smartcrop"

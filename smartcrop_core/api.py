@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 import os
 from typing import Iterable, Optional, Sequence, Tuple
 
@@ -125,14 +126,15 @@ def crop_many(
 ) -> list[Image.Image]:
     """Several crops of one image, each ``(ratio, width, height)``, decoding the image only once."""
     options = CropOptions(strategy, closeness, min_mass)
+    # Every size is checked before anything is decoded or the model runs.
+    out_sizes = [output_size(parse_ratio(ratio), width, height) for ratio, width, height in requests]
     source = Source(image, max_pixels)
     if analysis is None:
         analysis = _analyze(source, [r for r, _, _ in requests], options, _model(model, threads))
     plans = []
     needed = [1, 1]
-    for ratio, width, height in requests:
+    for (ratio, _, _), out_size in zip(requests, out_sizes):
         box = analysis.box(ratio, options)
-        out_size = output_size(parse_ratio(ratio), width, height)
         if out_size is None:
             needed = [analysis.width, analysis.height]
         else:  # the decode must give this box at least the output's pixels
@@ -153,13 +155,32 @@ def crop_many(
 
 
 def output_size(ratio: float, width: int | None, height: int | None) -> tuple[int, int] | None:
-    """(width, height) of the output for a requested width or height, keeping the ratio exactly."""
+    """(width, height) of the output for a requested width or height, keeping the ratio exactly.
+
+    Both sides, the requested one and the computed one, must be within 1..MAX_OUTPUT_SIDE: a ratio of
+    1:100 at width 10000 would otherwise ask for a 10000 x 1,000,000 render. RatioError otherwise.
+    """
     if width is None and height is None:
         return None
-    for name, value in (("width", width), ("height", height)):
-        if value is not None and not 1 <= int(value) <= MAX_OUTPUT_SIDE:
-            raise RatioError(f"{name} must be within 1..{MAX_OUTPUT_SIDE}, got {value}")
     if width is not None:
-        return int(width), max(1, round(int(width) / ratio))
-    return max(1, round(int(height) * ratio)), int(height)  # type: ignore[arg-type]
+        given = _side("width", width)
+        size = given, max(1, round(given / ratio))
+    else:
+        given = _side("height", height)
+        size = max(1, round(given * ratio)), given
+    if max(size) > MAX_OUTPUT_SIDE:
+        raise RatioError(f"a {size[0]} x {size[1]} output is too large: each side must be within 1..{MAX_OUTPUT_SIDE}")
+    return size
 
+
+def _side(name: str, value: object) -> int:
+    """A requested side as a whole number of pixels within 1..MAX_OUTPUT_SIDE."""
+    try:
+        if isinstance(value, bool):
+            raise TypeError(name)
+        side = int(value) if isinstance(value, str) else operator.index(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise RatioError(f"{name} must be a whole number of pixels, got {value!r}"[:120]) from None
+    if not 1 <= side <= MAX_OUTPUT_SIDE:
+        raise RatioError(f"{name} must be within 1..{MAX_OUTPUT_SIDE}, got {side}")
+    return side

@@ -24,6 +24,7 @@ DEFAULT_RATIOS: tuple[str, ...] = ("16:9", "1:1", "4:5", "9:16")
 # Ratios outside this range are almost certainly typos (or attacks): a 1:1000 strip holds nothing.
 MIN_RATIO = 1 / 100
 MAX_RATIO = 100.0
+_MIN, _MAX = Fraction(1, 100), Fraction(100)  # exact: the float 0.01 is a hair above 1/100
 #: Ratios are exact fractions with at most this denominator (a relative error below 1e-8 for any
 #: other value, far under a pixel): it bounds the label's length and makes 16/9 as a float "16:9".
 MAX_DENOMINATOR = 10_000
@@ -60,7 +61,7 @@ def _checked_fraction(ratio: RatioLike) -> Fraction:
         value = _text_fraction(ratio) if isinstance(ratio, str) else Fraction(ratio)
     except (ValueError, ZeroDivisionError, OverflowError):
         raise RatioError(f"not an aspect ratio: {_short(ratio)} ({_HELP})") from None
-    if not MIN_RATIO <= value <= MAX_RATIO:
+    if not _MIN <= value <= _MAX:
         raise RatioError(f"aspect ratio {_short(ratio)} is outside {MIN_RATIO:g}..{MAX_RATIO:g} (width/height)")
     return value.limit_denominator(MAX_DENOMINATOR)
 

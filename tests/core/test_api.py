@@ -157,3 +157,25 @@ def test_model_reads_its_contract_from_metadata(shipped_model):
     assert model.input_long_side % 32 == 0 and model.stride == 8
     assert model.input_size(800, 600)[0] == model.input_long_side
     assert all(side % 32 == 0 for side in model.input_size(4000, 1000))
+
+
+@pytest.mark.parametrize("ratio, size", [
+    ("1:100", {"width": 10000}), ("1:100", {"width": 2000}), ("100:1", {"height": 200}),
+    ("16:9", {"width": 0}), ("16:9", {"width": -1}), ("16:9", {"height": 0}), ("16:9", {"width": 10001}),
+    ("16:9", {"width": True}), ("16:9", {"width": 1.5}), ("16:9", {"width": "wide"}),
+])
+def test_output_sizes_are_checked_on_both_sides_before_any_decode_or_model_run(ratio, size):
+    # Neither the image nor the model can be used: only a RatioError, raised first, passes.
+    with pytest.raises(smartcrop_core.RatioError):
+        smartcrop_core.crop(b"not an image", ratio, **size, model="/no/such/model.onnx")
+
+
+def test_output_size_bounds_the_computed_side():
+    from smartcrop_core.api import MAX_OUTPUT_SIDE, output_size
+
+    assert output_size(parse_ratio("1:100"), 100, None) == (100, 10000)
+    assert output_size(parse_ratio("16:9"), MAX_OUTPUT_SIDE, None) == (MAX_OUTPUT_SIDE, 5625)
+    with pytest.raises(smartcrop_core.RatioError, match="10000 x 1000000"):
+        output_size(parse_ratio("1:100"), 10000, None)
+    with pytest.raises(smartcrop_core.RatioError):
+        output_size(parse_ratio("16:9"), None, MAX_OUTPUT_SIDE)  # 17778 x 10000

@@ -14,10 +14,15 @@ def test_parse_ratio_is_width_over_height(text, expected):
     assert math.isclose(parse_ratio(text), expected)
 
 
-@pytest.mark.parametrize("bad", ["", "wide", "16:0", "0:9", "-1", "nan", "inf", "1:1000", 0, -2.0, None, True, [16, 9]])
+@pytest.mark.parametrize("bad", ["", "wide", "16:0", "0:9", "-1", "nan", "inf", "1:1000", "1:101", "101:1", 0, -2.0, None, True, [16, 9]])
 def test_parse_ratio_rejects_nonsense_with_one_error_type(bad):
     with pytest.raises(RatioError):
         parse_ratio(bad)
+
+
+@pytest.mark.parametrize("edge", ["1:100", "100:1", 0.01, 100])
+def test_the_bounds_themselves_are_ratios(edge):
+    assert ratio_label(edge) in ("1:100", "100:1")
 
 
 def test_ratio_error_is_a_value_error():

@@ -176,8 +176,8 @@ def encode(image: Image.Image, image_format: str) -> bytes:
     options: dict[str, object] = {}
     if image_format == "JPEG":
         options = {"quality": quality("JPEG"), "optimize": True, "progressive": True}
-    elif image_format == "WEBP":
-        options = {"quality": quality("WEBP")}
+    elif image_format in ("WEBP", "AVIF"):
+        options = {"quality": quality(image_format)}
     elif image_format == "PNG":
         options = {"optimize": True}
     buffer = io.BytesIO()

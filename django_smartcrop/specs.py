@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 #: Bump when the rendering pipeline changes in a way that changes pixels.
 RENDER_VERSION = 1
 
-_EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+_EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "AVIF": "avif"}  # AVIF/WebP: <picture> sources
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 
 
@@ -70,6 +70,8 @@ def quality(image_format: str) -> int | None:
         return int(conf.setting("JPEG_QUALITY"))
     if image_format == "WEBP":
         return int(conf.setting("WEBP_QUALITY"))
+    if image_format == "AVIF":
+        return int(conf.setting("AVIF_QUALITY"))
     return None
 
 

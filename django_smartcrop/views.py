@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from django.apps import apps
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from django.db.models.fields.files import FieldFile
 
 logger = logging.getLogger(__name__)
-_SIZE = re.compile(r"^([wh])([1-9][0-9]{0,4})$")
+_SIZE = re.compile(r"^([wh])([1-9][0-9]{0,4})(?:\.(webp|avif))?$")  # w800.webp: a <picture> source
 
 
 @require_safe
@@ -55,6 +56,8 @@ def crop(request: HttpRequest, model: str, pk: str, field: str, ratio: str, size
                         value if dimension == "h" else None)
     except RatioError:
         return HttpResponseBadRequest("bad ratio")
+    if spec is not None and match.group(3):
+        spec = replace(spec, format=match.group(3).upper())
     if spec is None:
         if not field_file:
             raise Http404("no file")

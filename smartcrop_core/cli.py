@@ -4,15 +4,16 @@
     smartcrop photo.jpg --json
     smartcrop audit pairs --images DIR --labels labels.csv --out REPORT   (see smartcrop_core.audit)
 
-A bad file is reported in one line and the batch goes on; the exit code is 1 if any file failed.
-A full disk stops the batch (every later write would fail too).
+Sizes and ratios are checked before any model run (usage errors, exit 2). A bad file is reported in
+one line and the batch goes on; the exit code is 1 if any file failed, was refused (a name collision,
+a FIFO) or a folder could not be read. A full disk stops the batch (every later write would fail too).
 """
 
 from __future__ import annotations
 
 import argparse
-import errno
-import json
+import os
+import re
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -20,23 +21,48 @@ from typing import Sequence
 from tqdm import tqdm
 
 from . import __version__
-from .analysis import STRATEGIES, Analysis
-from .api import analyze, crop_many
+from .analysis import STRATEGIES, CropOptions
+from .api import output_size
+from .batch import Settings, outcomes
 from .errors import SmartCropError
-from .files import SAVE_FORMATS, find_images, save_atomically
-from .loading import Source
+from .files import SAVE_FORMATS, find_images
 from .model import get_model
-from .ratios import DEFAULT_RATIOS, ratio_label
-from .visualize import overlay
+from .outputs import Task, make_task, plan
+from .ratios import DEFAULT_RATIOS, parse_ratio, ratio_label
 
-DEBUG_LONG_SIDE = 1024
+EPILOG = """\
+example: smartcrop photos/ -o crops/ -r 16:9 -r 1:1 -w 800 --debug
+
+Outputs mirror the input folders (crops/sub/NAME_16x9_w800.jpg). Inputs whose outputs would share a
+name (a/photo.jpg b/photo.jpg, photo.png photo.PNG) are never overwritten: the later one is refused
+and the exit code is 1.
+
+The crop audit (does the crop favour one group of people?) is a subcommand:
+  smartcrop audit --help
+"""
+
+
+def positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def default_jobs() -> int:
+    """The cores this process may run on (its CPU affinity, so a container's limit counts)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="smartcrop",
         description="Crop images so that they keep what people look at.",
-        epilog="example: smartcrop photos/ -o crops/ -r 16:9 -r 1:1 -w 800 --debug",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("inputs", nargs="+", metavar="INPUT", help="image files or folders (searched recursively)")
     parser.add_argument("-o", "--output", type=Path, help="folder for the crops (mirrors the input folders)")
@@ -55,7 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="output format (default: the input's, else png)")
     parser.add_argument("--quality", type=int, default=88, help="JPEG/WebP quality (default 88)")
     parser.add_argument("--model", help="ONNX saliency model (default: $SMARTCROP_MODEL or the shipped one)")
-    parser.add_argument("--threads", type=int, default=None, help="inference threads (default 1)")
+    parser.add_argument("--threads", type=int, default=None, help="inference threads per process (default 1)")
+    parser.add_argument("-j", "--jobs", type=positive_int, default=None, metavar="N",
+                        help=f"processes cropping at once (default: the number of cores, here {default_jobs()})")
     parser.add_argument("--max-pixels", type=int, default=None, help="refuse images with more pixels than this")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     parser.add_argument("--version", action="version", version=f"smartcrop {__version__}")
@@ -73,55 +101,75 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.output is None and not args.json:
         parser.error("nothing to do: give -o FOLDER to write crops, or --json to print the analyses")
     try:
-        ratios = [ratio_label(r) for r in (args.ratios or DEFAULT_RATIOS)]
-        model = get_model(args.model, args.threads)
+        ratios = list(dict.fromkeys(ratio_label(r) for r in (args.ratios or DEFAULT_RATIOS)))
+        widths = list(dict.fromkeys(args.widths or [None]))
+        for ratio in ratios:  # both sides of every output within bounds, before the model runs
+            for width in widths:
+                output_size(parse_ratio(ratio), width, None)
+        CropOptions(args.strategy, args.closeness, args.min_mass)
+        get_model(args.model, args.threads)
     except (SmartCropError, ValueError) as error:
-        print(f"smartcrop: error: {error}", file=sys.stderr)
+        print(f"smartcrop: error: {printable(str(error))}", file=sys.stderr)
         return 2
-    files = list(find_images(args.inputs))
-    failures = 0
-    progress = tqdm(files, unit="image", disable=args.quiet or len(files) < 2, file=sys.stderr)
-    for path, relative in progress:
-        try:
-            analysis = analyze(path, ratios, strategy=args.strategy, closeness=args.closeness,
-                               min_mass=args.min_mass, model=model, max_pixels=args.max_pixels)
-            if args.json:
-                print(json.dumps({"file": str(path), "analysis": analysis.to_dict()}), flush=True)
-            if args.output is not None:
-                write_outputs(path, relative, analysis, ratios, args)
-        except (SmartCropError, ValueError) as error:
-            failures += 1
-            tqdm.write(f"smartcrop: {error}", file=sys.stderr)
-        except OSError as error:
-            failures += 1
-            tqdm.write(f"smartcrop: {path}: cannot write output: {error.strerror or error}", file=sys.stderr)
-            if error.errno in (errno.ENOSPC, errno.EDQUOT):
-                tqdm.write("smartcrop: stopping: the disk is full", file=sys.stderr)
-                break
+    settings = Settings(tuple(ratios), args.strategy, args.closeness, args.min_mass, args.model, args.threads,
+                        args.max_pixels, args.json, args.output, args.quality)
+    return run(args, settings, widths)
+
+
+def run(args: argparse.Namespace, settings: Settings, widths: list[int | None]) -> int:
+    """Find, plan and crop; print every problem in one line; the exit code."""
+    failed, unreadable = [], []
+    found = list(find_images(args.inputs, refused=failed.append, unreadable=unreadable.append))
+    for line in failed + unreadable:
+        say(line)
+
+    def task_for(path: Path, relative: Path) -> Task:
+        if args.output is None:
+            return Task(path, "PNG", (), None)
+        return make_task(path, relative, list(settings.ratios), widths, args.format, args.debug)
+
+    refused: list[str] = []
+    tasks = plan(found, args.output or Path("."), task_for, refused.append)
+    for line in refused:
+        say(line)
+    errors = len(failed) + len(refused)
+    total = errors + len(tasks)
+    progress = tqdm(total=len(tasks), unit="image", disable=args.quiet or len(tasks) < 2, file=sys.stderr)
+    for outcome in outcomes(tasks, settings, args.jobs or default_jobs()):
+        progress.update()
+        if outcome.json_line is not None:
+            print(outcome.json_line, flush=True)
+        if outcome.error is not None:
+            errors += 1
+            say(outcome.error)
+        if outcome.disk_full:
+            say("stopping: the disk is full")
+            break
     progress.close()
-    if failures:
-        print(f"smartcrop: {failures} of {len(files)} file(s) failed", file=sys.stderr)
-    return 1 if failures or not files else 0
+    if not total and not unreadable:
+        say("no image found in " + " ".join(args.inputs))
+    if errors:
+        say(f"{errors} of {total} file(s) failed")
+    if unreadable:
+        say(f"{len(unreadable)} folder(s) could not be read")
+    return 1 if errors or unreadable or not tasks else 0
 
 
-def write_outputs(path: Path, relative: Path, analysis: Analysis, ratios: list[str], args: argparse.Namespace) -> None:
-    """Write every requested crop of one image (one decode) and, with --debug, its debug picture."""
-    image_format = args.format.upper() if args.format else SAVE_FORMATS.get(path.suffix.lower(), "PNG")
-    suffix = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp"}[image_format]
-    widths = args.widths or [None]
-    requests = [(ratio, width, None) for ratio in ratios for width in widths]
-    crops = crop_many(path, requests, analysis=analysis, strategy=args.strategy, closeness=args.closeness,
-                      min_mass=args.min_mass, max_pixels=args.max_pixels)
-    folder = args.output / relative.parent
-    # photo.gif and photo.tif both become PNGs: keep the input's extension in the name so they don't collide.
-    stem = relative.stem if path.suffix.lower() == suffix else f"{relative.stem}-{path.suffix.lstrip('.').lower()}"
-    for (ratio, width, _), image in zip(requests, crops):
-        name = f"{stem}_{ratio.replace(':', 'x')}" + (f"_w{width}" if width else "") + suffix
-        save_atomically(image, folder / name, image_format, args.quality)
-    if args.debug:
-        preview = Source(path, args.max_pixels).load(min_size=(DEBUG_LONG_SIDE // 2, DEBUG_LONG_SIDE // 2))
-        preview.thumbnail((DEBUG_LONG_SIDE, DEBUG_LONG_SIDE))
-        save_atomically(overlay(preview, analysis, ratios), folder / f"{stem}_debug.png", "PNG")
+def say(line: str) -> None:
+    """One line on stderr, above the progress bar."""
+    tqdm.write(f"smartcrop: {printable(line)}", file=sys.stderr)
+
+
+# Control characters (newlines, ANSI escapes), line separators and bidirectional overrides: a file
+# name must not be able to forge extra lines or recolour the terminal.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """``text`` with every unprintable character escaped (``\\n``, ``\\x1b``, ``\\u202e``) and undecodable
+    bytes of file names shown as ``\\udcxx``."""
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from django.db.models import Max
@@ -65,6 +65,8 @@ def is_current(name: str, field_file: FieldFile) -> bool | None:
             spec = spec_for(field_file, ratio, **size)
         except (RatioError, ValueError):
             return False
+        if spec is not None and name.endswith((".webp", ".avif")):  # a <picture> source of the row
+            spec = replace(spec, format=name.rsplit(".", 1)[1].upper())
         if spec is not None and spec.name == name:
             return True
     return False

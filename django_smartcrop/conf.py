@@ -33,6 +33,7 @@ DEFAULTS: dict[str, Any] = {
     "PREFIX": "__smartcrop__",
     "JPEG_QUALITY": 85,
     "WEBP_QUALITY": 82,
+    "AVIF_QUALITY": 60,  # AVIF crops, made for the <picture> sources of {% smartcrop_picture %}
     # Largest side a crop may have (requests above it are clamped in templates and refused by the view).
     "MAX_SIZE": 4000,
     # False: a crop is never made larger than the source region it shows.

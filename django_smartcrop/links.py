@@ -7,7 +7,7 @@ crop is a Thumbor URL carrying the stored box. Files without a measured size fal
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal, Sequence
 
 from smartcrop_core import Box, ratio_label
@@ -36,14 +36,19 @@ class CropLink:
 
 
 def links(field_file: "FieldFile", ratio: str | float, widths: Sequence[int | None] = (None,),
-          height: int | None = None) -> list[CropLink]:
-    """One link per requested width (deduplicated after clamping), smallest first; [] without a file."""
+          height: int | None = None, image_format: str | None = None) -> list[CropLink]:
+    """One link per requested width (deduplicated after clamping), smallest first; [] without a file.
+
+    ``image_format`` ("WEBP", "AVIF") asks for the crop in that format instead of the source's own.
+    """
     if not field_file:
         return []
     label = ratio_label(ratio)
     specs: list[CropSpec] = []
     for width in widths:
         spec = spec_for(field_file, label, width, height if width is None else None)
+        if spec is not None and image_format:
+            spec = replace(spec, format=image_format)
         if spec is None:
             return [original(field_file)]
         if all(s.width != spec.width for s in specs):
@@ -61,9 +66,14 @@ def links(field_file: "FieldFile", ratio: str | float, widths: Sequence[int | No
         if spec.name in existing:
             result.append(CropLink(storage.url(spec.name), spec.width, spec.height, spec, "file"))  # type: ignore[union-attr]
         else:
-            size = f"h{spec.height}" if by_height else f"w{spec.width}"
+            size = (f"h{spec.height}" if by_height else f"w{spec.width}") + format_suffix(image_format)
             result.append(CropLink(crop_url(request_for(field_file, spec.ratio, size)), spec.width, spec.height, spec, "view"))
     return result
+
+
+def format_suffix(image_format: str | None) -> str:
+    """The crop URL's size part names a format other than the source's: ``w800.webp``."""
+    return f".{image_format.lower()}" if image_format else ""
 
 
 def request_for(field_file: "FieldFile", ratio: str, size: str) -> CropRequest:

@@ -14,6 +14,7 @@ import hmac
 from typing import TYPE_CHECKING
 
 from . import conf
+from .specs import output_format
 
 if TYPE_CHECKING:
     from django.db.models.fields.files import FieldFile
@@ -35,7 +36,10 @@ def thumbor_url(spec: "CropSpec", field_file: "FieldFile") -> str:
     if not server:
         raise ValueError("SMARTCROP_URL_MODE = 'thumbor' needs SMARTCROP_THUMBOR_SERVER")
     box = spec.box
-    path = f"{box.left}x{box.top}:{box.right}x{box.bottom}/{spec.width}x{spec.height}/{source_path(field_file)}"
+    # A <picture> source in another format than the source's own: Thumbor's format filter.
+    filters = "" if spec.format == output_format(field_file.name) else f"filters:format({spec.format.lower()})/"
+    path = (f"{box.left}x{box.top}:{box.right}x{box.bottom}/{spec.width}x{spec.height}/"
+            f"{filters}{source_path(field_file)}")
     return f"{str(server).rstrip('/')}/{sign(path, conf.setting('THUMBOR_KEY'))}/{path}"
 
 

@@ -1,85 +1,33 @@
 """Template tags: ``{% load smartcrop %}``.
 
-    {% smartcrop obj.image "16:9" width=800 alt="A view" class="hero" %}     an <img>
+    {% smartcrop obj.image "16:9" width=800 alt="A view" class="hero" %}     <img>, srcset 1x + 2x
+    {% smartcrop obj.image "16:9" width=800 widths="400,800,1200" sizes="100vw" %}   <img>, w srcset
     {% smartcrop obj.image "16:9" width=800 as crop %}{{ crop.url }} {{ crop.width }}x{{ crop.height }}
-    {% smartcrop obj.image "16:9" widths="400,800,1200" sizes="100vw" %}      an <img> with srcset
+    {% smartcrop_picture obj.image "16:9" width=800 formats="avif,webp" %}    <picture>: AVIF, WebP, <img>
     {{ obj.image|smartcrop_url:"16:9@800" }}                                  a URL
     style="object-fit: cover; object-position: {{ obj.image|smartcrop_position:'16:9' }}"
 
-Rendering reads only the model's JSON and the crop registry: no storage call, no image decode.
+``src``, ``width`` and ``height`` are those of the requested width (the first of ``widths`` without
+one); see django_smartcrop.responsive for the markup rules. Rendering reads only the model's JSON and
+the crop registry: no storage call, no image decode.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from typing import Any
 
 from django import template
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
 from smartcrop_core import RatioError, ratio_label
 
 from ..heatmap import heatmap_data_uri
-from ..links import CropLink, links
-from ..specs import state_of
+from ..links import links
+from ..responsive import (DEFAULT_PICTURE_FORMATS, PICTURE_FORMATS, CropResult, PictureSource, candidates,
+                          default_sizes)
+from ..specs import output_format, state_of
 
 register = template.Library()
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class CropResult:
-    """What ``as crop`` exposes; printing it gives the <img> element."""
-
-    ratio: str
-    links: tuple[CropLink, ...]
-    chosen: CropLink
-    sizes: str | None
-    attrs: tuple[tuple[str, str], ...]
-
-    @property
-    def url(self) -> str:
-        return self.chosen.url
-
-    @property
-    def width(self) -> int | None:
-        return self.chosen.width
-
-    @property
-    def height(self) -> int | None:
-        return self.chosen.height
-
-    @property
-    def box(self) -> Any:
-        return self.chosen.box
-
-    @property
-    def srcset(self) -> str:
-        """``url 400w, url 800w``; empty for a single size or the uncropped original."""
-        if len(self.links) < 2:
-            return ""
-        return ", ".join(f"{link.url} {link.width}w" for link in self.links)
-
-    @property
-    def img(self) -> SafeString:
-        attributes: list[tuple[str, Any]] = [("src", self.url)]
-        if self.srcset:
-            attributes.append(("srcset", self.srcset))
-            if self.sizes:
-                attributes.append(("sizes", self.sizes))
-        if self.width and self.height:
-            attributes += [("width", self.width), ("height", self.height)]
-        given = dict(self.attrs)
-        given.setdefault("alt", "")
-        attributes += list(given.items())
-        return format_html("<img {}>", format_html_join(" ", '{}="{}"', attributes))
-
-    def __html__(self) -> str:
-        return str(self.img)
-
-    def __str__(self) -> str:
-        return str(self.img)
 
 
 @register.simple_tag(name="smartcrop")
@@ -91,19 +39,52 @@ def smartcrop_tag(field_file: Any, ratio: Any, width: Any = None, height: Any = 
     and a ratio or size that is not valid (a typo, or a value a visitor put in a query string) renders
     nothing and logs a warning, rather than failing the whole page.
     """
+    return _result(field_file, ratio, width, height, widths, sizes, attrs, formats=None)
+
+
+@register.simple_tag(name="smartcrop_picture")
+def smartcrop_picture_tag(field_file: Any, ratio: Any, width: Any = None, height: Any = None, widths: Any = None,
+                          sizes: str | None = None, formats: Any = ",".join(DEFAULT_PICTURE_FORMATS),
+                          **attrs: Any) -> CropResult | str:
+    """A <picture>: a <source> per format of ``formats`` ("avif,webp"), then the <img> of the tag above."""
+    return _result(field_file, ratio, width, height, widths, sizes, attrs, formats=str(formats))
+
+
+def _result(field_file: Any, ratio: Any, width: Any, height: Any, widths: Any, sizes: str | None,
+            attrs: dict[str, Any], formats: str | None) -> CropResult | str:
     try:
-        requested = _widths(widths) if widths else [_int(width)]
-        found = links(field_file, ratio, requested, _int(height)) if field_file else []
+        wanted, listed = _int(width), (_widths(widths) if widths else None)
+        found = candidates(field_file, ratio, wanted, _int(height), listed) if field_file else None
+        sources = _sources(field_file, ratio, wanted, _int(height), listed, formats) if found else ()
     except RatioError as error:
         logger.warning("smartcrop: {%% smartcrop %%} ignored: %s", error)
         return ""
-    if not found:
+    if found is None:
         return ""
-    wanted = _int(width)
-    chosen = next((link for link in found if wanted is not None and link.width is not None and link.width >= wanted),
-                  found[-1])
+    if listed and not sizes:
+        sizes = default_sizes(found.chosen.width if wanted is not None else None)
     clean_attrs = tuple((_attribute_name(k), "" if v is None else str(v)) for k, v in attrs.items())
-    return CropResult(ratio_label(ratio), tuple(found), chosen, sizes, clean_attrs)
+    return CropResult(ratio_label(ratio), found, sizes, clean_attrs, sources)
+
+
+def _sources(field_file: Any, ratio: Any, width: int | None, height: int | None, widths: Any,
+             formats: str | None) -> tuple[PictureSource, ...]:
+    """One <source> per requested format other than the fallback's own; none for the uncropped original."""
+    if not formats:
+        return ()
+    own = output_format(field_file.name)
+    result = []
+    for name in (part.strip().lower() for part in formats.split(",") if part.strip()):
+        if name not in PICTURE_FORMATS:
+            raise RatioError(f"smartcrop_picture: unknown format {name!r} (known: {', '.join(PICTURE_FORMATS)})")
+        image_format, mime = PICTURE_FORMATS[name]
+        if image_format == own:
+            continue
+        found = candidates(field_file, ratio, width, height, widths, image_format)
+        if found is None or found.chosen.spec is None:
+            return ()
+        result.append(PictureSource(mime, found))
+    return tuple(result)
 
 
 @register.filter

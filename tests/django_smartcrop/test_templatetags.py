@@ -73,13 +73,82 @@ def test_rendering_known_crops_makes_no_storage_call(photo, client):
     from django_smartcrop.links import links
 
     template = '{% smartcrop p.image "16:9" widths="100,200" %}{% smartcrop p.image "1:1" width=120 %}'
-    for ratio, widths in (("16:9", [100, 200]), ("1:1", [120])):
+    for ratio, widths in (("16:9", [100, 200]), ("1:1", [120, 240])):
         for link in links(photo.image, ratio, widths):
             client.get(link.url)
     CountingStorage.reset()
     html = render(template, p=photo)
-    assert html.count("/media/smartcrop/") == 4  # src + 2 srcset entries + 1
+    assert html.count("/media/smartcrop/") == 6  # 16:9: src + 2 srcset entries; 1:1: src + 1x + 2x
+    assert "/smartcrop/c/" not in html
     assert CountingStorage.io_calls() == []
+
+
+def _attributes(html: str) -> dict[str, str]:
+    return dict(re.findall(r'([a-z-]+)="([^"]*)"', html))
+
+
+def _size_of(client, media, url: str) -> tuple[str, tuple[int, int]]:
+    """Follow a crop URL to its file: (format, size)."""
+    from PIL import Image
+
+    location = client.get(url)["Location"] if url.startswith("/smartcrop/c/") else url
+    with Image.open(media / location.removeprefix("/media/")) as image:
+        return image.format, image.size
+
+
+def test_one_width_gives_src_of_that_width_and_a_2x_srcset(photo, client, media):
+    html = render('{% smartcrop p.image "16:9" width=100 %}', p=photo)
+    attributes = _attributes(html)
+    assert (attributes["width"], attributes["height"]) == ("100", "56")
+    one, two = attributes["srcset"].split(", ")
+    assert one == attributes["src"] + " 1x" and two.endswith(" 2x")
+    assert _size_of(client, media, attributes["src"])[1] == (100, 56)
+    assert _size_of(client, media, two.rsplit(" ", 1)[0])[1] == (200, 112)
+    assert "sizes=" not in html  # density descriptors need none
+
+
+def test_2x_is_capped_at_the_source_region(photo):
+    """The 16:9 box of the 480x320 photo is 480 px wide: 300 px at 2x would upscale, so 1.6x is offered."""
+    srcset = _attributes(render('{% smartcrop p.image "16:9" width=300 %}', p=photo))["srcset"]
+    assert [item.rsplit(" ", 1)[1] for item in srcset.split(", ")] == ["1x", "1.6x"]
+    attributes = _attributes(render('{% smartcrop p.image "16:9" width=480 %}', p=photo))
+    assert "srcset" not in attributes and attributes["width"] == "480"  # nothing larger to offer
+
+
+def test_widths_with_a_width_use_that_width_for_src_and_size(photo, client, media):
+    html = render('{% smartcrop p.image "16:9" width=200 widths="100,200,300" %}', p=photo)
+    attributes = _attributes(html)
+    assert (attributes["width"], attributes["height"]) == ("200", "112")
+    assert _size_of(client, media, attributes["src"])[1] == (200, 112)
+    assert [item.rsplit(" ", 1)[1] for item in attributes["srcset"].split(", ")] == ["100w", "200w", "300w"]
+    assert attributes["sizes"] == "(max-width: 200px) 100vw, 200px"
+    first = _attributes(render('{% smartcrop p.image "16:9" widths="300,100" %}', p=photo))
+    assert first["width"] == "300" and first["sizes"] == "100vw"  # no width: the first listed
+
+
+def test_picture_has_avif_and_webp_sources_and_the_img(photo, client, media):
+    html = render('{% smartcrop_picture p.image "16:9" width=100 alt="disc" class="hero" %}', p=photo)
+    assert html.startswith("<picture><source ") and html.endswith("></picture>")
+    sources = re.findall(r"<source ([^>]*)>", html)
+    assert [_attributes(s)["type"] for s in sources] == ["image/avif", "image/webp"]
+    img = _attributes(re.search(r"<img [^>]*>", html).group(0))
+    assert (img["width"], img["height"], img["alt"], img["class"]) == ("100", "56", "disc", "hero")
+    assert _size_of(client, media, img["src"]) == ("JPEG", (100, 56))
+    for source, expected in zip(sources, ("AVIF", "WEBP")):
+        one, two = _attributes(source)["srcset"].split(", ")
+        assert _size_of(client, media, one.rsplit(" ", 1)[0]) == (expected, (100, 56))
+        assert _size_of(client, media, two.rsplit(" ", 1)[0]) == (expected, (200, 112))
+    listed = render('{% smartcrop_picture p.image "1:1" widths="100,200" formats="webp" %}', p=photo)
+    (source,) = re.findall(r"<source ([^>]*)>", listed)
+    assert _attributes(source)["sizes"] == "100vw" and _attributes(source)["srcset"].count("w, ") == 1
+
+
+def test_picture_with_an_unknown_format_renders_nothing(photo):
+    assert render('{% smartcrop_picture p.image "1:1" width=100 formats="bmp" %}', p=photo) == ""
+
+
+def test_as_variable_tells_manual_from_automatic(photo):
+    assert render('{% smartcrop p.image "1:1" width=50 as c %}{{ c.box_source }}', p=photo) == "auto"
 
 
 def test_thumbor_mode_signs_the_stored_box(photo, settings):
@@ -96,3 +165,20 @@ def test_thumbor_mode_signs_the_stored_box(photo, settings):
     assert CountingStorage.calls == []
     settings.SMARTCROP_THUMBOR_KEY = None
     assert "/unsafe/" in render('{{ p.image|smartcrop_url:"1:1@100" }}', p=photo)
+
+
+def test_thumbor_mode_picture_sources_use_the_format_filter(photo, settings):
+    settings.SMARTCROP_URL_MODE = "thumbor"
+    settings.SMARTCROP_THUMBOR_SERVER = "http://thumbor.test:8888/"
+    html = render('{% smartcrop_picture p.image "1:1" width=100 formats="webp" %}', p=photo)
+    (source,) = re.findall(r"<source ([^>]*)>", html)
+    assert "/100x100/filters:format(webp)/" in source and "filters:format" not in html.split("<img", 1)[1]
+
+
+def test_cleanup_keeps_the_picture_sources_of_a_row(photo):
+    from django_smartcrop.cleanup import is_current
+    from django_smartcrop.links import links
+
+    for image_format in ("AVIF", "WEBP", None):
+        (link,) = links(photo.image, "1:1", [100], None, image_format)
+        assert is_current(link.spec.name, photo.image) is True

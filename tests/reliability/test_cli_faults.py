@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -42,3 +46,71 @@ def test_full_disk_stops_the_batch_with_no_partial_files(tmp_path, tiny_disk, sh
     for path in written:
         with Image.open(path) as image:
             image.load()  # every file left behind is complete
+
+
+def _as_unprivileged(command: list[str]) -> list[str]:
+    """Run as a user whom file modes bind: root reads any folder whatever its mode."""
+    if os.geteuid() != 0:
+        return command
+    if shutil.which("setpriv") is None:
+        pytest.skip("running as root and setpriv is missing: cannot make a folder unreadable")
+    return ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", *command]
+
+
+@pytest.fixture()
+def shared_tmp():
+    """A temporary folder others may enter (pytest's own is private to its user)."""
+    folder = Path(tempfile.mkdtemp(prefix="smartcrop-faults-"))
+    folder.chmod(0o777)
+    yield folder
+    for path in [folder, *folder.rglob("*")]:
+        if path.is_dir() and not path.is_symlink():
+            path.chmod(0o777)
+    shutil.rmtree(folder)
+
+
+def _cli(*args: str, unprivileged: bool = False) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "smartcrop_core", *args]
+    return subprocess.run(_as_unprivileged(command) if unprivileged else command, capture_output=True, text=True,
+                          timeout=120, cwd=Path(__file__).resolve().parents[2])
+
+
+def test_an_unreadable_subfolder_is_reported_not_skipped_in_silence(shared_tmp):
+    photos = shared_tmp / "photos"
+    (photos / "private").mkdir(parents=True)
+    scene().save(photos / "a.jpg")
+    scene().save(photos / "private" / "b.jpg")
+    out = shared_tmp / "out"
+    out.mkdir(mode=0o777)
+    out.chmod(0o777)
+    (photos / "private").chmod(0o000)
+    done = _cli(str(photos), "-o", str(out), "-r", "1:1", "-q", unprivileged=True)
+    assert done.returncode == 1, done.stderr
+    assert f"cannot read folder {photos / 'private'}: Permission denied" in done.stderr
+    assert "1 folder(s) could not be read" in done.stderr
+    assert [p.name for p in out.iterdir()] == ["a_1x1.jpg"]  # the rest of the batch is cropped
+
+
+def test_an_unreadable_top_level_folder_exits_with_a_message(shared_tmp):
+    photos = shared_tmp / "photos"
+    photos.mkdir()
+    scene().save(photos / "a.jpg")
+    photos.chmod(0o000)
+    done = _cli(str(photos), "--json", unprivileged=True)
+    assert done.returncode == 1
+    ours = [line for line in done.stderr.splitlines() if "onnxruntime" not in line]  # its telemetry warns as nobody
+    assert ours == [f"smartcrop: cannot read folder {photos}: Permission denied (its images are skipped)",
+                                        "smartcrop: 1 folder(s) could not be read"]
+
+
+@pytest.mark.parametrize("special", ["fifo", "/dev/zero"])
+def test_a_fifo_or_device_on_the_command_line_is_refused_not_waited_on(tmp_path, special):
+    if special == "fifo":
+        special = str(tmp_path / "pipe.jpg")
+        os.mkfifo(special)  # nobody ever writes to it: reading it would block forever
+    good = tmp_path / "a.jpg"
+    scene().save(good)
+    done = _cli(special, str(good), "--json")  # the timeout above fails the test if it hangs
+    assert done.returncode == 1
+    assert f"smartcrop: {special}: not a regular file (a FIFO, device or socket): refused" in done.stderr
+    assert len(done.stdout.splitlines()) == 1  # the good file is still analysed

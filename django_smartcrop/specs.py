@@ -104,6 +104,11 @@ def fit_output(ratio: str, box: Box, width: int | None, height: int | None) -> t
     limit_height = min(bound, MAX_OUTPUT_SIDE if upscale else box.height)
     if width is None and height is None:
         width = box.width
+    allowed = allowed_widths()
+    if allowed and width is not None:
+        width = _round_up(int(width), allowed)
+    elif allowed:  # a height: the narrowest allowed width at least that tall (the same crop either way)
+        width = next((w for w in allowed if max(1, round(w / value)) >= int(height)), allowed[-1])  # type: ignore[arg-type]
     if width is not None:
         size = output_size(value, min(int(width), limit_width), None)
     else:
@@ -115,6 +120,24 @@ def fit_output(ratio: str, box: Box, width: int | None, height: int | None) -> t
         size = output_size(value, limit_width, None)
     assert size is not None
     return size
+
+
+def allowed_widths() -> tuple[int, ...]:
+    """SMARTCROP_ALLOWED_WIDTHS sorted, () when any width may be asked for."""
+    value = conf.setting("ALLOWED_WIDTHS")
+    return tuple(sorted({int(w) for w in value})) if value else ()
+
+
+def _round_up(width: int, allowed: tuple[int, ...]) -> int:
+    return next((w for w in allowed if w >= width), allowed[-1])
+
+
+def check_ratio_allowed(label: str, field_ratios: "tuple[str, ...]") -> None:
+    """RatioError unless SMARTCROP_ALLOWED_RATIOS is unset or lists the label (field ratios always pass)."""
+    value = conf.setting("ALLOWED_RATIOS")
+    if value is None or label in field_ratios or label in {ratio_label(r) for r in value}:
+        return
+    raise RatioError(f"ratio {label} is not in SMARTCROP_ALLOWED_RATIOS")
 
 
 def spec_for(field_file: "FieldFile", ratio: str | float, width: int | None = None,
@@ -129,6 +152,7 @@ def spec_for(field_file: "FieldFile", ratio: str | float, width: int | None = No
     if state is None or state.name != field_file.name:
         return None
     label = ratio_label(ratio)
+    check_ratio_allowed(label, tuple(getattr(field_file.field, "ratios", ())))
     resolved = state.box(label)
     if resolved is None:
         return None

@@ -2,7 +2,10 @@
 
 Order matters for abuse resistance: the signature is checked first (no query, no storage call for a
 forged URL), then the size bound, then the row. A crop that cannot be made (the source is not a usable
-image) redirects to the original file, which is what the page would show without smartcrop.
+image) redirects to the original file, which is what the page would show without smartcrop; the
+failure is remembered, so the next view of that crop costs no decode. Signed URLs are bounded too (a
+template may sign sizes taken from a query string): SMARTCROP_ALLOWED_RATIOS / _WIDTHS fold them onto
+a fixed set, and no source gets more than SMARTCROP_MAX_CROPS_PER_IMAGE crop files.
 """
 
 from __future__ import annotations
@@ -63,8 +66,15 @@ def crop(request: HttpRequest, model: str, pk: str, field: str, ratio: str, size
             raise Http404("no file")
         return redirect(field_file.url)
     storage = conf.crop_storage()
+    if spec.name not in renditions.known([spec.name]) and _over_cap(spec.source_name):
+        logger.warning("smartcrop: not making %s: %s already has SMARTCROP_MAX_CROPS_PER_IMAGE crops",
+                       spec.name, spec.source_name)
+        return _fallback(field_file)
     try:
         name = renditions.ensure(spec, field_file.storage, storage)
+    except renditions.RememberedFailure as error:
+        logger.info("smartcrop: not making %s: %s", spec.name, error)
+        return _fallback(field_file)
     except (SmartCropError, OSError) as error:
         logger.warning("smartcrop: cannot make %s from %s: %s", spec.name, spec.source_name, error)
         return _fallback(field_file)
@@ -72,6 +82,12 @@ def crop(request: HttpRequest, model: str, pk: str, field: str, ratio: str, size
         logger.exception("smartcrop: cannot make %s from %s", spec.name, spec.source_name)
         return _fallback(field_file)
     return redirect(storage.url(name))
+
+
+def _over_cap(source_name: str) -> bool:
+    """Whether the source already has as many crops as one image may have (hostile sizes stop here)."""
+    cap = conf.setting("MAX_CROPS_PER_IMAGE")
+    return cap is not None and renditions.count_for(source_name) >= int(cap)
 
 
 def _fallback(field_file: "FieldFile") -> HttpResponse:

@@ -205,6 +205,24 @@ def expected_points(analysis: Analysis) -> list[dict]:
     ]
 
 
+def crop_operation(meta: dict) -> dict:
+    """The one crop Thumbor made, from a /meta/ answer."""
+    crops = [op for op in meta["thumbor"]["operations"] if op["type"] == "crop"]
+    assert len(crops) == 1, meta
+    return crops[0]
+
+
+def smartcrop_operation(meta: dict) -> dict:
+    """The box smartcrop had cut and where its analysis came from, from a /meta/ answer."""
+    applied = [op for op in meta["thumbor"]["operations"] if op["type"] == "smartcrop"]
+    assert len(applied) == 1, meta
+    return applied[0]
+
+
+def as_box(operation: dict) -> tuple[int, int, int, int]:
+    return operation["left"], operation["top"], operation["right"], operation["bottom"]
+
+
 def assert_same_picture(served: Image.Image, expected: Image.Image) -> None:
     assert served.size == expected.size
     difference = np.abs(np.asarray(served.convert("RGB"), float) - np.asarray(expected.convert("RGB"), float))

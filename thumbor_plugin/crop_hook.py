@@ -1,19 +1,22 @@
-"""Make one Thumbor request crop smartcrop's exact box, by wrapping two methods of its Transformer.
+"""Make one Thumbor request crop smartcrop's exact box, by wrapping methods of its Transformer.
 
-Thumbor 7.8 has no filter phase between "the image is upright, trimmed and analysed" and "the window
-is cut": AFTER_LOAD filters run before ``reorientate()`` and trim, POST_TRANSFORM filters after the crop.
-Setting ``request.crop`` from an AFTER_LOAD filter would put the box in the wrong coordinates whenever
-RESPECT_ORIENTATION rotates, trim shifts or MAX_WIDTH shrinks the image (``normalize_crops`` rescales
-manual crops). So the filter wraps, on this request's own Transformer object only (it is created per
-request, just before AFTER_LOAD filters run; nothing global is patched):
-- ``smart_detect`` (awaited after reorientation and trim, with or without ``/smart/``): Thumbor's own
-  detection runs first, unchanged; then the analysis of the pixels as they are now (shared with our
-  detector, cached per image) is awaited in the plugin's thread pool; nothing is written to detector
-  storage;
-- ``auto_crop`` (called after the target size is known): cuts ``analysis.box(target ratio)``, which is
-  microseconds of numpy, instead of centring a window on the focal points' centroid.
-When the request has a manual crop (``/10x10:200x200/``), when the analysis failed or the target ratio
-is out of range, Thumbor's own ``auto_crop`` runs: the request is still served.
+Thumbor 7.8 has no extension point between "the image is upright, trimmed and analysed" and "the
+window is cut": AFTER_LOAD filters run before ``reorientate()`` and trim, POST_TRANSFORM filters after
+the crop, and the detectors only append focal points, of which ``auto_crop`` uses the centroid.
+Setting ``request.crop`` from a filter would put the box in the wrong coordinates whenever
+RESPECT_ORIENTATION rotates, trim shifts or MAX_WIDTH shrinks the image. So the detector (for every
+``/smart/`` request) or a filter (``filters:smartcrop()``) wraps, on this request's own Transformer
+object only (it is created per request; nothing global is patched):
+- ``smart_detect`` (filters only, installed before it runs): Thumbor's detection first, unchanged,
+  then the analysis of the pixels as they are now, in the plugin's thread pool;
+- ``adjust_focal_points``: adds smartcrop's focal points (points.py) when no detector appended any,
+  so /meta/ lists them and Thumbor's centroid crop, if it runs, lands on sensible points;
+- ``auto_crop`` (called once the target size is known): cuts ``analysis.box(target ratio)``
+  (microseconds of numpy) and records in /meta/ an operation ``{"type": "smartcrop", ...}`` naming
+  the box, the ratio and where the analysis came from.
+With a manual crop (``/10x10:200x200/``), without an analysis, for an analysis of other pixels or a
+ratio out of range, Thumbor's own ``auto_crop`` runs: the request is still served. When this Thumbor
+has no such methods (other internals), ``install`` says so and the caller falls back to points.
 """
 
 from __future__ import annotations
@@ -23,21 +26,36 @@ import math
 from dataclasses import replace
 from typing import Any, Callable
 
+from thumbor.point import FocalPoint
+
 from smartcrop_core import Analysis, CropOptions, SmartCropError
 from smartcrop_core.visualize import overlay
 
 from .config import Settings
 from .pixels import engine_image, unwrap
+from .points import focus_points
 from .runner import ModelUnavailable, analysis_for
 
 logger = logging.getLogger("thumbor_plugin")
 
 _MARK = "_smartcrop_hook"
+#: Transformer methods the hook wraps; without all of them it is not installed.
+WRAPPED = ("smart_detect", "adjust_focal_points", "auto_crop")
+#: Origin shown in /meta/ for an analysis computed by the filter itself.
+ORIGIN_FILTER = "filter analysis"
 
 
-def install(context: Any, settings: Settings, closeness: float | None = None, debug: bool = False) -> None:
-    """Wrap this request's transformer (once; a later call only adds ``closeness`` or ``debug``)."""
-    transformer = context.transformer
+def install(context: Any, settings: Settings, *, closeness: float | None = None, debug: bool = False,
+            analysis: Analysis | None = None, origin: str = "") -> bool:
+    """Wrap this request's transformer (once) and record what the caller asks for; False when this
+    Thumbor's transformer lacks the methods the hook needs (the caller then falls back).
+
+    ``analysis`` (from the detector) makes the crop exact and adds smartcrop's focal points;
+    ``closeness`` (filters:smartcrop) makes it exact with that zoom; ``debug`` draws the overlay.
+    """
+    transformer = getattr(context, "transformer", None)
+    if transformer is None or not all(callable(getattr(transformer, name, None)) for name in WRAPPED):
+        return False
     hook: _Hook | None = getattr(transformer, _MARK, None)
     if hook is None:
         hook = _Hook(context, settings)
@@ -46,33 +64,52 @@ def install(context: Any, settings: Settings, closeness: float | None = None, de
     if closeness is not None:
         hook.options = replace(settings.options, closeness=closeness)
         hook.exact = True
+    if analysis is not None:
+        hook.analysis, hook.origin = analysis, origin
+        hook.exact = hook.add_points = True
     hook.debug = hook.debug or debug
+    return True
 
 
 class _Hook:
-    """The per-request state: the analysis once computed, and what the filters asked for."""
+    """The per-request state: the analysis, where it came from, and what was asked for."""
 
     def __init__(self, context: Any, settings: Settings) -> None:
         self.context = context
         self.settings = settings
         self.options: CropOptions = settings.options
-        self.exact = False  # crop smartcrop's box (filters:smartcrop)
+        self.exact = False  # crop smartcrop's box (/smart/ or filters:smartcrop)
+        self.add_points = False  # add smartcrop's focal points when no detector did (/smart/)
         self.debug = False  # draw the heat map and boxes (filters:smartcrop_debug)
         self.analysis: Analysis | None = None
+        self.origin = ""
 
     def wrap(self, transformer: Any) -> None:
         original_detect: Callable[[], Any] = transformer.smart_detect
+        original_adjust: Callable[[], None] = transformer.adjust_focal_points
         original_auto_crop: Callable[[], None] = transformer.auto_crop
 
         async def smart_detect() -> None:
             await original_detect()
-            await self.analyse(transformer)
+            if self.analysis is None:
+                await self.analyse(transformer)
+            if self.debug and self.analysis is not None:
+                self.draw(transformer)
+
+        def adjust_focal_points() -> None:
+            if self.add_points and self.analysis is not None and not self.context.request.focal_points:
+                self.context.request.focal_points.extend(
+                    FocalPoint(f.x, f.y, weight=f.weight, origin=f.origin)
+                    for f in focus_points(self.analysis, self.settings.ratios, self.settings.options)
+                )
+            original_adjust()
 
         def auto_crop() -> None:
             if not (self.exact and self.crop(transformer)):
                 original_auto_crop()
 
         transformer.smart_detect = smart_detect
+        transformer.adjust_focal_points = adjust_focal_points
         transformer.auto_crop = auto_crop
 
     async def analyse(self, transformer: Any) -> None:
@@ -81,13 +118,11 @@ class _Hook:
             return  # gifsicle holds no pixels; Thumbor skips detection for it too
         try:
             self.analysis = await analysis_for(self.context, transformer.engine, self.settings)
+            self.origin = ORIGIN_FILTER
         except SmartCropError as error:
             if not isinstance(error, ModelUnavailable):  # that one was logged once, not per request
                 logger.error("smartcrop filter skipped %s: %s", self.context.request.image_url, error)
             self.context.request.prevent_result_storage = True
-            return
-        if self.debug:
-            self.draw(transformer)
 
     def crop(self, transformer: Any) -> bool:
         """Cut smartcrop's box for the target ratio; False when Thumbor's own auto_crop should run."""
@@ -100,11 +135,17 @@ class _Hook:
         ratio = target_width / target_height
         if self.options.closeness == 0 and round(width / height, 2) == round(ratio, 2):
             return True  # the image already has the ratio: nothing to cut, like Thumbor
+        label = _ratio_key(target_width, target_height)
         try:
-            box = analysis.box(_ratio_key(target_width, target_height), self.options)
+            box = analysis.box(label, self.options)
         except SmartCropError as error:  # RatioError: a 1x500 request is outside smartcrop's range
-            logger.warning("smartcrop filter fell back to Thumbor's crop for %s: %s", self.context.request.image_url, error)
+            logger.warning("smartcrop fell back to Thumbor's crop for %s: %s", self.context.request.image_url, error)
             return False
+        operations = getattr(engine, "operations", None)  # Thumbor's JSONEngine: a /meta/ request
+        if isinstance(operations, list):
+            operations.append({"type": "smartcrop", "ratio": str(label), "strategy": self.options.strategy,
+                               "closeness": self.options.closeness, "left": box.left, "top": box.top,
+                               "right": box.right, "bottom": box.bottom, "origin": self.origin})
         engine.crop(box.left, box.top, box.right, box.bottom)
         return True
 

@@ -1,58 +1,86 @@
-"""``DETECTORS = ["thumbor_plugin.detector"]``: saliency focal points for Thumbor's ``/smart/`` crops.
+"""``DETECTORS = ["thumbor_plugin.detector"]``: smartcrop's exact box for every ``/smart/`` crop.
 
-Thumbor runs this only when a ``/smart/`` URL's source image has no focal points in detector storage
-yet; whatever it appends to ``context.request.focal_points`` is stored (per source URL) and reused
-for every later size. Three Thumbor traps shape it:
-- detectors are awaited on the IOLoop: the model runs in the plugin's thread pool (runner.py);
-- stored weights come back through ``int()``: every weight is the integer 1 (points.py);
-- a detector that appends nothing is re-run on every request: it always appends at least one point.
-Errors of smartcrop hand over to the next detector in the chain, with the response kept out of result
-storage, as Thumbor does with IGNORE_SMART_ERRORS: a bad image is logged in one line per request; a
-missing or corrupt model once per process (runner.model_for), an invalid SMARTCROP_* setting once per
-message (config.settings_or_none), so a broken deployment does not write one line per request.
+Thumbor calls detectors only while its detector storage has nothing under the source URL, and then
+crops around the centroid of the points they append: one compromise window per image, whatever the
+requested ratio. This detector therefore appends no points of its own (so Thumbor's key stays empty
+and it is called on every ``/smart/`` request) and instead:
+1. reads smartcrop's own detector-storage entry for the image (stored.py: the compact analysis);
+2. only when there is none (or it belongs to other pixels), runs the model in the plugin's thread pool
+   (runner.py: never on the IOLoop) and stores the entry, so every later size of the image, in any
+   Thumbor process, costs one storage read and microseconds of numpy;
+3. has this request's transformer cut ``analysis.box(requested ratio)`` (crop_hook.py), which also
+   adds smartcrop's focal points for /meta/ and for Thumbor's centroid crop where the box cannot be cut.
+When this Thumbor's internals lack what the hook wraps, the points are appended the classic way
+(Thumbor stores them and crops on their centroid). Errors of smartcrop hand over to the next detector
+in the chain, with the response kept out of result storage, as Thumbor does with IGNORE_SMART_ERRORS:
+a bad image is logged in one line per request; a missing or corrupt model once per process
+(runner.model_for), an invalid SMARTCROP_* setting once per message (config.settings_or_none).
 """
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from thumbor.detectors import BaseDetector
 from thumbor.point import FocalPoint
 
-from smartcrop_core import SmartCropError
+from smartcrop_core import Analysis, SmartCropError
 
-from .config import settings_or_none
+from . import crop_hook, stored
+from .config import Settings, settings_or_none
+from .pixels import unwrap
 from .points import focus_points
 from .runner import ModelUnavailable, analysis_for
 
 logger = logging.getLogger("thumbor_plugin")
 
+#: /meta/ origin of an analysis made by this request.
+ORIGIN_DETECTED = "detected now"
+
 
 class Detector(BaseDetector):
-    """Appends smartcrop's focal points for the engine's current (normalised, oriented, trimmed) image."""
+    """Has smartcrop's box cut for the engine's current (normalised, oriented, trimmed) image."""
 
     async def detect(self) -> None:
         settings = settings_or_none(self.context.config, "smartcrop detector")  # None: logged once
         if settings is None:
             await self.skip()
             return
-        try:
-            analysis = await analysis_for(self.context, self.context.modules.engine, settings)
-            points = focus_points(analysis, settings.ratios, settings.options)
-        except ModelUnavailable:  # missing or corrupt model: logged once per process, not per request
-            await self.skip()
-            return
-        except SmartCropError as error:  # this image: undecodable pixels, too large
-            logger.error("smartcrop detector skipped %s: %s", self.context.request.image_url, error)
-            await self.skip()
-            return
-        for focus in points:
-            self.context.request.focal_points.append(
-                FocalPoint(focus.x, focus.y, weight=focus.weight, origin=focus.origin)
-            )
+        size = tuple(unwrap(self.context.request.engine).size)
+        entry = await stored.read(self.context)
+        analysis = stored.fitted(entry.analysis, size, settings.options) if entry and entry.analysis else None
+        origin = f"detector storage ({entry.source})" if entry and analysis else ORIGIN_DETECTED
+        if analysis is None:
+            try:
+                analysis = await analysis_for(self.context, self.context.request.engine, settings)
+            except ModelUnavailable:  # missing or corrupt model: logged once per process, not per request
+                await self.skip()
+                return
+            except SmartCropError as error:  # this image: undecodable pixels, too large
+                logger.error("smartcrop detector skipped %s: %s", self.context.request.image_url, error)
+                await self.skip()
+                return
+            await stored.write(self.context, analysis, settings.ratios, settings.options)
+        crop_with(self.context, settings, analysis, origin)
 
     async def skip(self) -> None:
         """No points from us: serve as Thumbor does after a detection error, and ask the next detector."""
         self.context.request.prevent_result_storage = True
         self.context.request.detection_error = True
         await self.next()
+
+
+_warned: list[bool] = []
+
+
+def crop_with(context: Any, settings: Settings, analysis: Analysis, origin: str) -> None:
+    """Have the exact box cut; where the hook cannot be installed, append the points Thumbor stores."""
+    if crop_hook.install(context, settings, analysis=analysis, origin=origin):
+        return
+    if not _warned:  # once per process: it is the same for every request
+        _warned.append(True)
+        logger.warning("smartcrop: this Thumbor's Transformer lacks %s; /smart/ crops fall back to the "
+                       "centroid of smartcrop's focal points", "/".join(crop_hook.WRAPPED))
+    for focus in focus_points(analysis, settings.ratios, settings.options):
+        context.request.focal_points.append(FocalPoint(focus.x, focus.y, weight=focus.weight, origin=focus.origin))

@@ -6,11 +6,13 @@ imported, also registers the "smartcrop" detection type in the table every task 
 (``DetectTask.processor``, shared by the pyres and celery backends); loading itself is delegated to
 the module named by $SMARTCROP_REMOTECV_LOADER (default ``remotecv.http_loader``).
 
-The worker computes the same focal points as ``thumbor_plugin.detector`` (points.py), for the
-upright original image (smartcrop applies EXIF orientation): these are the coordinates Thumbor uses
-when RESPECT_ORIENTATION is on and MAX_WIDTH/MAX_HEIGHT are 0 and there is no trim. Worker settings
-come from the environment: SMARTCROP_MODEL, SMARTCROP_THREADS and SMARTCROP_RATIOS (comma-separated,
-the same list as in thumbor.conf).
+The worker analyses the upright original image (smartcrop applies EXIF orientation) and returns
+smartcrop's focal points (points.py), the first one carrying the compact analysis; with
+``--store thumbor_plugin.remotecv_store`` that analysis is stored with them (stored.py), and Thumbor's
+queued detector cuts the exact box of every requested ratio from it, scaled to Thumbor's pixels when
+MAX_WIDTH/MAX_HEIGHT shrank them. The coordinates match Thumbor's when RESPECT_ORIENTATION is on and
+the URL has no trim. Worker settings come from the environment: SMARTCROP_MODEL, SMARTCROP_THREADS
+and SMARTCROP_RATIOS (comma-separated, the same list as in thumbor.conf).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from remotecv.pyres_tasks import DetectTask
 import smartcrop_core
 from smartcrop_core import DEFAULT_RATIOS, SmartCropError
 
+from . import stored
 from .points import focus_points
 
 logger = logging.getLogger("thumbor_plugin")
@@ -47,17 +50,20 @@ class SmartCropRemoteDetector:
     """A remotecv detector: returns [left, top, width, height] boxes, one 1x1 box per focal point.
 
     remotecv stores each box as x = left + width / 2 and z = width * height, so a 1x1 box at the
-    point comes back to Thumbor as exactly our integer point with weight 1.
+    point comes back to Thumbor as exactly our integer point with weight 1. The first box has a fifth
+    element, the analysis for remotecv_store (remotecv's own store ignores it).
     """
 
-    def detect(self, image: Any) -> list[list[int]]:
+    def detect(self, image: Any) -> list[list[Any]]:
         ratios = ratios_from_env()
         try:
             analysis = smartcrop_core.analyze(image, ratios)
         except SmartCropError as error:
             logger.error("smartcrop remote detection failed: %s", error)
             return []
-        return [[focus.x, focus.y, 1, 1] for focus in focus_points(analysis, ratios)]
+        boxes: list[list[Any]] = [[focus.x, focus.y, 1, 1] for focus in focus_points(analysis, ratios)]
+        boxes[0].append(stored.payload(analysis, stored.SOURCE_REMOTECV))
+        return boxes
 
 
 def register() -> None:

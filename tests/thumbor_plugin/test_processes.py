@@ -1,7 +1,9 @@
-"""Thumbor with ``--processes 2``: forked workers serve the core's crops and focal points.
+"""Thumbor with ``--processes 2``: forked workers serve the core's exact boxes and focal points.
 
 With --processes > 1 the parent only forks and waits, so every answer here comes from a forked worker,
-which loads its own model (thumbor_plugin/startup.py keeps the start-up copy out of the fork).
+which loads its own model (thumbor_plugin/startup.py keeps the start-up copy out of the fork). The
+first requests detect in whichever worker takes them; later sizes are cut from the stored analysis,
+in either worker.
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ from pathlib import Path
 
 import smartcrop_core
 from reliability import load_thumbor
-from reliability.thumbor_server import (assert_same_picture, expected_points, running_thumbor, server_conf,
-                                        upright_analysis)
+from reliability.thumbor_server import (as_box, assert_same_picture, crop_operation, expected_points, running_thumbor,
+                                        server_conf, smartcrop_operation, upright_analysis)
 
 REQUESTS = 12
 
@@ -28,12 +30,15 @@ def test_forked_workers_serve_the_cores_crops_and_points(model_path: Path, tmp_p
     conf = server_conf(tmp_path, images) + load_thumbor.conf_extra(pool=1, engine_threads=1)
     with running_thumbor(conf, tmp_path, model_path, processes=2) as server:
         with ThreadPoolExecutor(REQUESTS) as pool:  # all at once, so both workers take some
-            answers = list(pool.map(lambda name: server.get(f"/unsafe/320x180/smart/{name}"), names))
-        metas = [server.get(f"/unsafe/meta/320x180/smart/{name}") for name in names]
+            answers = list(pool.map(lambda name: server.get(f"/unsafe/300x200/smart/{name}"), names))
+        with ThreadPoolExecutor(4) as pool:
+            metas = list(pool.map(lambda name: server.get(f"/unsafe/meta/420x180/smart/{name}"), names))
         log = server.log.read_text()
     assert "smartcrop is on" in log and "Traceback" not in log, log[-3000:]
     for name, answer, meta in zip(names, answers, metas):
         assert answer.status == 200, (name, answer.body[:200])
         analysis = upright_analysis(images / name, model_path)
-        assert_same_picture(answer.image(), smartcrop_core.crop(images / name, "16:9", 320, analysis=analysis))
+        assert_same_picture(answer.image(), smartcrop_core.crop(images / name, "3:2", 300, analysis=analysis))
         assert meta.json()["thumbor"]["focal_points"] == expected_points(analysis)
+        assert as_box(crop_operation(meta.json())) == analysis.box("7:3").as_pil()
+        assert smartcrop_operation(meta.json())["origin"] == "detector storage (thumbor detector)"

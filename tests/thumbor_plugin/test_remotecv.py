@@ -24,9 +24,12 @@ import smartcrop_core
 from smartcrop_core import DEFAULT_RATIOS
 from thumbor_plugin.points import focus_points
 
-from reliability.thumbor_server import free_port, running_thumbor, stop, subprocess_env, wait_until
+from reliability.thumbor_server import (as_box, assert_same_picture, crop_operation, free_port, running_thumbor,
+                                        smartcrop_operation, stop, subprocess_env, upright_analysis, wait_until)
 
 remotecv = pytest.importorskip("remotecv", reason="remotecv is not installed")
+
+ENTRY_KEY = "rotated.jpg#smartcrop"  # thumbor_plugin.stored.key of the test image
 
 
 def expected(path: Path, model_path: Path) -> list[tuple[int, int, int]]:
@@ -54,9 +57,17 @@ def test_worker_detector_gives_the_points_of_the_in_process_detector(images: Pat
     monkeypatch.setattr(config, "metrics", "remotecv.metrics.logger_metrics", raising=False)
     import_modules()  # what the worker does at start: remotecv's metrics client
 
+    from thumbor_plugin import stored
+    from thumbor_plugin.remotecv_store import ResultStore
+
     data = (images / "rotated.jpg").read_bytes()
     boxes = remotecv_loader.DetectTask.processor.detect("smartcrop", data)
     assert as_stored(BaseStore(None).serialize(boxes)) == expected(images / "rotated.jpg", model_path)
+    with_analysis = stored.decode(json.loads(object.__new__(ResultStore).serialize(boxes)))  # what our store writes
+    analysis = upright_analysis(images / "rotated.jpg", model_path)
+    assert with_analysis is not None and with_analysis.analysis is not None
+    assert with_analysis.source == stored.SOURCE_REMOTECV
+    assert all(with_analysis.analysis.box(r) == analysis.box(r) for r in ("3:2", "7:3", "16:9", "2:3"))
     assert remotecv_loader.DetectTask.processor.detect("smartcrop", b"not an image") == []
 
 
@@ -107,7 +118,8 @@ REDIS_QUEUE_SERVER_PORT = {port}
             assert first.status == 200  # served at once, without points, while the job waits
             assert [p["origin"] for p in first.json()["thumbor"]["focal_points"]] == ["alignment"]  # Thumbor's centre
             assert client.llen("resque:queue:Detect") == 1
-            assert json.loads(client.lindex("resque:queue:Detect", 0) or b"{}")["args"][:2] == ["smartcrop", "rotated.jpg"]
+            job = json.loads(client.lindex("resque:queue:Detect", 0) or b"{}")
+            assert job["args"] == ["smartcrop", "rotated.jpg", ENTRY_KEY]  # the result goes beside Thumbor's key
             assert thumbor.get("/unsafe/300x200/smart/rotated.jpg").status == 200
             assert client.llen("resque:queue:Detect") == 1  # Thumbor's unique queue: one job per image
 
@@ -117,17 +129,26 @@ REDIS_QUEUE_SERVER_PORT = {port}
             with open(worker_log, "wb") as log_file:
                 worker = subprocess.Popen(
                     [sys.executable, "-m", "remotecv.worker", "--host", "127.0.0.1", "--port", str(port),
-                     "--loader", "thumbor_plugin.remotecv_loader", "--level", "info"],
+                     "--loader", "thumbor_plugin.remotecv_loader", "--store", "thumbor_plugin.remotecv_store",
+                     "--level", "info"],
                     stdout=log_file, stderr=subprocess.STDOUT, env=env,
                 )
-            wait_until(lambda: client.exists("thumbor-detector-rotated.jpg"), "remotecv worker", worker, worker_log, timeout=60)
-            stored = client.get("thumbor-detector-rotated.jpg").decode()
-            assert as_stored(stored) == expected(images / "rotated.jpg", model_path)
+            redis_key = f"thumbor-detector-{ENTRY_KEY}"
+            wait_until(lambda: client.exists(redis_key), "remotecv worker", worker, worker_log, timeout=60)
+            assert as_stored(client.get(redis_key).decode()) == expected(images / "rotated.jpg", model_path)
+            assert not client.exists("thumbor-detector-rotated.jpg")  # Thumbor's own key stays empty
 
-            later = thumbor.get("/unsafe/meta/300x200/smart/rotated.jpg")  # Thumbor reads them from Redis
-            assert later.status == 200
-            points = [(p["x"], p["y"], p["z"]) for p in later.json()["thumbor"]["focal_points"]]
-            assert points == expected(images / "rotated.jpg", model_path)
+            analysis = upright_analysis(images / "rotated.jpg", model_path)
+            for size, ratio in [("300x200", "3:2"), ("420x180", "7:3"), ("200x300", "2:3"), ("320x180", "16:9")]:
+                later = thumbor.get(f"/unsafe/meta/{size}/smart/rotated.jpg")  # from the worker's entry in Redis
+                assert later.status == 200
+                assert as_box(crop_operation(later.json())) == analysis.box(ratio).as_pil()
+                assert smartcrop_operation(later.json())["origin"] == "detector storage (remotecv worker)"
+                points = [(p["x"], p["y"], p["z"]) for p in later.json()["thumbor"]["focal_points"]]
+                assert points == expected(images / "rotated.jpg", model_path)
+            served = thumbor.get("/unsafe/300x200/smart/rotated.jpg")
+            assert_same_picture(served.image(), smartcrop_core.crop(images / "rotated.jpg", "3:2", 300, analysis=analysis))
+            assert client.llen("resque:queue:Detect") == 0
     finally:
         if worker is not None:
             stop(worker)

@@ -23,7 +23,7 @@ from typing import Iterator
 from .analysis import Analysis
 from .api import analyze, crop_many
 from .errors import SmartCropError
-from .files import save_atomically
+from .files import remove_orphans, save_atomically
 from .loading import Source
 from .model import get_model
 from .outputs import Task
@@ -138,6 +138,7 @@ def _parallel(tasks: list[Task], settings: Settings, jobs: int) -> Iterator[Outc
                 outcome = waiting[0][1].result()
             except BrokenProcessPool:  # a worker died: every file in flight is retried alone
                 pool.shutdown(cancel_futures=True)
+                _clean_after_death([entry[0] for entry in waiting], settings)
                 while waiting:
                     yield _alone(waiting.popleft()[0], settings)
                 pool = _pool(settings, jobs)
@@ -154,4 +155,12 @@ def _alone(task: Task, settings: Settings) -> Outcome:
         try:
             return pool.submit(_work, task).result()
         except BrokenProcessPool:
+            _clean_after_death([task], settings)
             return Outcome(error=f"{task.path}: the worker process cropping it died (out of memory, or a crash)")
+
+
+def _clean_after_death(tasks: list[Task], settings: Settings) -> None:
+    """A killed worker cannot delete the temporary file it was writing: remove it for it."""
+    if settings.output is not None:
+        for folder in {settings.output / name.parent for task in tasks for name in task.names}:
+            remove_orphans(folder)

@@ -67,15 +67,41 @@ def create_temporary(folder: Path, suffix: str = "", prefix: str = TEMPORARY_PRE
 
     Unlike ``tempfile.mkstemp`` (always 0600), its mode is what ``open()`` gives (0666 minus the umask,
     so typically 0644): once renamed into place, a web server running as another user can read it.
+    The name carries the writer's process id, so what a killed process left can be found and removed.
     """
     for _ in range(100):
-        path = folder / f"{prefix}{secrets.token_hex(8)}{suffix}"
+        path = folder / f"{prefix}{os.getpid()}-{secrets.token_hex(8)}{suffix}"
         try:
             handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
         except FileExistsError:
             continue
         return os.fdopen(handle, "wb"), path
     raise FileExistsError(f"no free temporary name in {folder}")
+
+
+def remove_orphans(folder: Path, prefix: str = TEMPORARY_PREFIX) -> None:
+    """Delete the temporary files in ``folder`` whose writing process no longer exists (it was killed)."""
+    try:
+        entries = list(folder.glob(f"{prefix}*"))
+    except OSError:
+        return
+    for entry in entries:
+        pid = entry.name[len(prefix):].partition("-")[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            try:
+                entry.unlink()
+            except OSError:
+                pass
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
 
 
 def save_atomically(image: Image.Image, target: Path, image_format: str, quality: int = 88) -> None:

@@ -230,3 +230,16 @@ def test_jobs_2_has_the_same_exit_code_and_messages_with_a_bad_file(photos, tmp_
     assert results["1"][0] == results["2"][0] == 1
     assert results["1"][2] == results["2"][2] and "broken.jpg" in results["2"][2]
     assert _tree(tmp_path / "1") == _tree(tmp_path / "2")
+
+
+def test_temporaries_of_dead_writers_are_removed_and_live_ones_kept(tmp_path):
+    from smartcrop_core.files import TEMPORARY_PREFIX, create_temporary, remove_orphans
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    orphan = tmp_path / f"{TEMPORARY_PREFIX}{int(dead.stdout)}-0123456789abcdef.jpg"
+    orphan.write_bytes(b"half a jpeg")
+    stream, live = create_temporary(tmp_path, ".jpg")
+    stream.close()
+    (tmp_path / "photo_1x1.jpg").write_bytes(b"a finished crop")
+    remove_orphans(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([live.name, "photo_1x1.jpg"])

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -114,3 +116,38 @@ def test_a_fifo_or_device_on_the_command_line_is_refused_not_waited_on(tmp_path,
     assert done.returncode == 1
     assert f"smartcrop: {special}: not a regular file (a FIFO, device or socket): refused" in done.stderr
     assert len(done.stdout.splitlines()) == 1  # the good file is still analysed
+
+
+def _workers(pid: int) -> list[int]:
+    """The CLI's spawned worker processes (not multiprocessing's resource tracker)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return [int(c) for c in children
+            if b"resource_tracker" not in Path(f"/proc/{c}/cmdline").read_bytes()]
+
+
+def test_a_killed_worker_costs_no_file(tmp_path):
+    """SIGKILL one worker mid-batch (as the kernel's OOM killer would): the files it had in flight are
+    retried, the run finishes, and every output equals a one-process run's."""
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for index in range(60):
+        scene(800, 600, spot=(0.1 + 0.013 * index, 0.5)).save(photos / f"p{index:02d}.jpg", quality=90)
+    command = [sys.executable, "-m", "smartcrop_core", str(photos), "-r", "1:1", "-r", "16:9", "-q"]
+    cli = subprocess.Popen([*command, "-o", str(tmp_path / "two"), "--jobs", "2"], stderr=subprocess.PIPE, text=True)
+    killed = None
+    deadline = time.monotonic() + 120
+    while killed is None and cli.poll() is None and time.monotonic() < deadline:
+        workers = _workers(cli.pid)
+        if len(workers) == 2 and (tmp_path / "two").is_dir() and len(list((tmp_path / "two").iterdir())) >= 10:
+            os.kill(workers[0], signal.SIGKILL)
+            killed = workers[0]
+        time.sleep(0.01)
+    _, err = cli.communicate(timeout=300)
+    assert killed is not None, "the batch finished before a worker could be killed"
+    assert cli.returncode == 0, err
+    one = subprocess.run([*command, "-o", str(tmp_path / "one"), "--jobs", "1"], capture_output=True, timeout=300)
+    assert one.returncode == 0
+    files = sorted(p.name for p in (tmp_path / "one").iterdir())
+    assert len(files) == 120 and sorted(p.name for p in (tmp_path / "two").iterdir()) == files
+    for name in files:
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name

@@ -10,13 +10,15 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import tempfile
 import time
+from pathlib import Path
 from typing import Iterator
 
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
+
+from smartcrop_core.files import create_temporary
 
 from . import conf
 
@@ -61,21 +63,23 @@ def write_atomic(storage: Storage, name: str, data: bytes) -> str:
             return storage.save(name, ContentFile(data))
     folder = os.path.dirname(target)
     os.makedirs(folder, exist_ok=True)
-    handle = tempfile.NamedTemporaryFile(dir=folder, prefix=TEMPORARY_PREFIX, suffix=TEMPORARY_SUFFIX, delete=False)
+    # Not tempfile's 0600: with FILE_UPLOAD_PERMISSIONS = None the crop keeps the umask's mode, so a
+    # web server running as another user can serve it.
+    handle, path = create_temporary(Path(folder), TEMPORARY_SUFFIX, TEMPORARY_PREFIX)
     try:
         with handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        temporary = _TemporaryFile(handle.name)
+        temporary = _TemporaryFile(str(path))
         try:
             with _no_partial_file(storage, name, len(data)):
                 return storage.save(name, temporary)
         finally:
             temporary.close()
     finally:
-        if os.path.exists(handle.name):
-            os.unlink(handle.name)
+        if path.exists():
+            path.unlink()
 
 
 @contextlib.contextmanager

@@ -19,8 +19,8 @@ warm-up request precedes the load. ``--baseline`` sends the same load as plain c
 
 Checked after the load (outside the timed part), for every good image: 200, 320x180, the picture
 matches ``smartcrop_core.crop`` of the same image (mean pixel difference < 6, as in the server tests),
-and the focal points Thumbor stored during the load are exactly those ``thumbor_plugin.points``
-derives from ``smartcrop_core.analyze`` (``/meta/`` request). Bad images may get any 4xx/5xx or a 200
+and a new size of the image (``/meta/``, 3:2) shows exactly the focal points ``thumbor_plugin.points``
+derives from ``smartcrop_core.analyze`` and crops exactly its 3:2 box, from the analysis stored during the load. Bad images may get any 4xx/5xx or a 200
 image. Reported: wrong answers, throughput, p50/p99/max of the request latencies, p50/p99/max of the
 healthcheck latencies against ``--bound-ms``. Exit code 1 on any wrong answer or a healthcheck over
 the bound. Loopback only; every loop is bounded (requests, rounds, a timeout per request).
@@ -45,7 +45,7 @@ from typing import Sequence
 
 from .corpus import samples
 
-SIZE = (320, 180)  # 16:9 on a 4:3 source: the one default ratio wider than 4:3 places the window
+SIZE = (320, 180)  # 16:9
 URL = "/unsafe/320x180/smart/{}"
 BASELINE_URL = "/unsafe/320x180/{}"  # --baseline: the same load with Thumbor alone (no detection)
 #: The stated bound for every /healthcheck poll during the load: the IOLoop never stalls for a second.
@@ -208,7 +208,7 @@ def verify_good(server, images: Path, answers: Sequence[Timed], model_path: Path
     import smartcrop_core
     from PIL import Image
 
-    from .thumbor_server import assert_same_picture, expected_points, upright_analysis
+    from .thumbor_server import as_box, assert_same_picture, crop_operation, expected_points, upright_analysis
 
     wrong = []
     for answer in answers:
@@ -240,9 +240,11 @@ def verify_good(server, images: Path, answers: Sequence[Timed], model_path: Path
         except AssertionError as error:
             wrong.append(f"{answer.name}: not the core's crop (mean difference {error})")
             continue
-        meta = server.get("/unsafe/meta/320x180/smart/" + answer.name)
+        meta = server.get("/unsafe/meta/300x200/smart/" + answer.name)  # another size, from the stored analysis
         if meta.status != 200 or meta.json()["thumbor"]["focal_points"] != expected_points(analysis):
             wrong.append(f"{answer.name}: the stored focal points are not the core's")
+        elif as_box(crop_operation(meta.json())) != analysis.box("3:2").as_pil():
+            wrong.append(f"{answer.name}: a new size of a stored image is not the core's 3:2 box")
     return wrong
 
 

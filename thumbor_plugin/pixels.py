@@ -11,9 +11,12 @@ Why not hand the core the source bytes or the engine's own image object:
 
 Memory: the model sees the image at about 256 pixels on its long side, so for analysis a large image is
 box-reduced (``Image.reduce``, an integer factor) to at most ANALYSIS_LONG_SIDE first; the runner maps
-the analysis back to the engine's pixel size. A full-size copy of a 75 MP image (Thumbor's MAX_PIXELS)
-would cost 225 MB more per request on top of Thumbor's own decode, and the core's RGB conversion another
-225 MB; the reduced copy costs at most 12 MB.
+the analysis back to the engine's pixel size. No mode gets a full-size copy: the reduction runs over
+horizontal strips of at most STRIP_BYTES, because ``Image.reduce`` premultiplies RGBA and LA images at
+full size (+256 MB for 64 MP) and refuses P, 1 and 16-bit modes, which each strip converts first (P to
+RGB/RGBA, 1 to L, I;16 to I and back, so the core still scales 16 bits as 16 bits). A full-size copy of
+a 75 MP image (Thumbor's MAX_PIXELS) would cost 225 MB more per request on top of Thumbor's own decode;
+the reduced copy costs at most 16 MB, plus one strip.
 """
 
 from __future__ import annotations
@@ -28,8 +31,17 @@ from smartcrop_core import ImageError
 #: saliency grid is that of the full image to within resampling noise (the core's own JPEG path
 #: decodes at a reduced scale the same way).
 ANALYSIS_LONG_SIDE = 2048
-#: Modes ``Image.reduce`` handles without a full-size conversion first (others are copied as they are).
-_REDUCIBLE_MODES = ("RGB", "L", "RGBA", "LA")
+#: Bytes of source pixels reduced at a time (one strip of rows), whatever the image size.
+STRIP_BYTES = 8 << 20
+#: Modes ``Image.reduce`` premultiplies at full size before averaging: reduced strip by strip.
+_PREMULTIPLIED = ("RGBA", "LA")
+#: Per mode that ``Image.reduce`` cannot average as it is: the mode each strip is converted to first,
+#: and the mode the reduced strip is converted back to (None: keep the working mode).
+_WORKING_MODES: dict[str, tuple[str, str | None]] = {
+    "1": ("L", None),
+    "PA": ("RGBA", None),
+    **{mode: ("I", "I;16") for mode in ("I;16", "I;16B", "I;16L", "I;16N")},
+}
 
 
 def unwrap(engine: Any) -> Any:
@@ -55,17 +67,39 @@ def engine_image(engine: Any, long_side: int | None = None) -> Image.Image:
     real = unwrap(engine)
     image = getattr(real, "image", None)
     try:
-        if isinstance(image, Image.Image):
-            factor = reduction(image.size, long_side)
-            clean = image.reduce(factor) if factor > 1 and image.mode in _REDUCIBLE_MODES else image.copy()
-        else:  # engines that do not hold a Pillow image (e.g. OpenCV engines) all implement this one
+        if not isinstance(image, Image.Image):  # engines without a Pillow image (e.g. OpenCV) all have this
             mode, data = real.image_data_as_rgb(False)
-            clean = Image.frombytes(mode, tuple(real.size), data)
-            factor = reduction(clean.size, long_side)
-            if factor > 1 and clean.mode in _REDUCIBLE_MODES:
-                clean = clean.reduce(factor)
+            image = Image.frombytes(mode, tuple(real.size), data)
+        factor = reduction(image.size, long_side)
+        clean = reduce_in_strips(image, factor) if factor > 1 else image.copy()
     except Exception as error:  # the decoder boundary, as in smartcrop_core.loading
         message = str(error).strip().splitlines()
         raise ImageError(f"cannot decode the image: {message[0] if message else type(error).__name__}") from error
     clean.info = {}
     return clean
+
+
+def reduce_in_strips(image: Image.Image, factor: int, strip_bytes: int = STRIP_BYTES) -> Image.Image:
+    """``image.reduce(factor)`` for any mode with no full-size temporary: the modes that would make one
+    are reduced strip by strip (equal to reducing the whole image: strips are whole multiples of
+    ``factor`` rows); the others, whose reduce reads the source as it is, at once."""
+    width, height = image.size
+    working, back = _WORKING_MODES.get(image.mode, (None, None))
+    if image.mode == "P":
+        working = "RGBA" if "transparency" in image.info else "RGB"
+    if working is None and image.mode not in _PREMULTIPLIED:
+        return image.reduce(factor)
+    rows = max(factor, strip_bytes // max(1, width * 4) // factor * factor)
+    reduced: Image.Image | None = None
+    for top in range(0, height, rows):
+        strip = image.crop((0, top, width, min(height, top + rows)))
+        if working:
+            strip = strip.convert(working)
+        small = strip.reduce(factor)
+        if back:
+            small = small.convert(back)
+        if reduced is None:
+            reduced = Image.new(small.mode, (-(-width // factor), -(-height // factor)))
+        reduced.paste(small, (0, top // factor))
+    assert reduced is not None  # an image has at least one row
+    return reduced

@@ -60,6 +60,7 @@ class SmartCropAdminWidget(AdminFileWidget):
             "data_id": f"{name}-smartcrop-data",
             "image_url": value.url,
             "heatmap": heatmap_data_uri(state),
+            "manual": [box["ratio"] for box in boxes if box["source"] == "manual"],
             "status": state.status,
             "error": state.error,
             "model": state.model,

@@ -9,5 +9,13 @@ urlpatterns = [
     path("", include("example_site.gallery.urls")),
 ]
 
-if getattr(settings, "EXAMPLE_SERVE_MEDIA", False):
-    urlpatterns.append(re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}))
+
+def serve_media(request, path):
+    """MEDIA_ROOT read per request (tests move it); a real site lets its web server do this."""
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
+# In development the example serves its media folder itself, as the README's install steps do with
+# static(); EXAMPLE_SERVE_MEDIA keeps that on for the tests, which run with DEBUG off.
+if settings.DEBUG or getattr(settings, "EXAMPLE_SERVE_MEDIA", False):
+    urlpatterns.append(re_path(r"^media/(?P<path>.*)$", serve_media))

@@ -5,5 +5,5 @@ from . import views
 app_name = "gallery"
 urlpatterns = [
     path("", views.index, name="index"),
-    path("overlay/<int:pk>.png", views.overlay, name="overlay"),
+    path("overlay/<int:pk>/", views.overlay, name="overlay"),
 ]

@@ -1,46 +1,43 @@
-"""Upload form + gallery, and the debug overlay (heat map, top point, boxes) of each image."""
+"""The showcase: upload form (with progress when JavaScript runs), and per photo its crops per ratio next
+to a centre crop, the debug overlay, and a link to the admin editor."""
 
-import io
-
-from django.http import Http404, HttpResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from PIL import Image, ImageOps
-from smartcrop_core import ImageError
-from smartcrop_core.visualize import overlay as draw_overlay
+from django.urls import reverse
 
+from . import overlays
 from .forms import UploadForm
 from .models import Photo
+from .showcase import gallery_summary, photo_view
 
 RATIOS = ("16:9", "1:1", "4:5", "9:16")
-OVERLAY_LONG_SIDE = 480
 
 
 def index(request):
     form = UploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        return redirect("gallery:index")
-    context = {"form": form, "photos": Photo.objects.all()[:50], "ratios": RATIOS}
+    wants_json = request.headers.get("Accept", "").startswith("application/json")
+    if request.method == "POST":
+        if form.is_valid():
+            photo = form.save()
+            return JsonResponse({"ok": True, "pk": photo.pk}) if wants_json else redirect("gallery:index")
+        if wants_json:  # one line per problem, for the upload script to show
+            errors = [f"{form.fields[name].label or name}: {message}" if name != "__all__" else message
+                      for name, messages in form.errors.items() for message in messages]
+            return JsonResponse({"ok": False, "errors": errors}, status=400)
+    views = [photo_view(photo, RATIOS, reverse("gallery:overlay", args=[photo.pk])) for photo in Photo.objects.all()[:50]]
+    context = {"form": form, "views": views, "ratios": RATIOS, "summary": gallery_summary(views)}
     return render(request, "gallery/index.html", context, status=400 if form.errors else 200)
 
 
 def overlay(request, pk):
+    """Make the overlay once (the page links the file itself afterwards), then redirect to it."""
     photo = get_object_or_404(Photo, pk=pk)
     state = photo.image.smartcrop
-    analysis = state.core_analysis() if state is not None else None
-    if analysis is None:
+    if state is None or not state.analysis:
         raise Http404("no analysis for this image")
+    name = overlays.overlay_name(photo.pk, state, RATIOS)
     try:
-        with photo.image.open("rb") as handle:
-            image = Image.open(io.BytesIO(handle.read()))
-            image.draft("RGB", (OVERLAY_LONG_SIDE, OVERLAY_LONG_SIDE))  # fast reduced JPEG decode
-            image = ImageOps.exif_transpose(image).convert("RGB")
-    except (OSError, ImageError) as error:
+        url = overlays.ensure(photo.image, state, name, RATIOS)
+    except OSError as error:
         raise Http404(str(error)) from None
-    image.thumbnail((OVERLAY_LONG_SIDE, OVERLAY_LONG_SIDE))
-    picture = draw_overlay(image, analysis, list(RATIOS))
-    buffer = io.BytesIO()
-    picture.save(buffer, "JPEG", quality=85)
-    response = HttpResponse(buffer.getvalue(), content_type="image/jpeg")
-    response["Cache-Control"] = "max-age=3600"
-    return response
+    return redirect(url)

@@ -90,3 +90,44 @@ def test_new_upload_in_admin_replaces_analysis(editor, photo):
 def test_add_page_has_no_editor(admin_client):
     html = admin_client.get("/admin/smartcrop_testapp/photo/add/").content.decode()
     assert 'type="file"' in html and "smartcrop-editor" not in html
+
+
+def test_change_page_says_which_ratios_are_manual(editor, photo):
+    client, url = editor
+    assert "All crops are automatic." in client.get(url).content.decode()
+    assert _post(client, url, photo, {"4:5": [0, 0, 200, 250], "1:1": [0, 0, 320, 320]}).status_code == 302
+    html = client.get(url).content.decode()
+    assert "Manual crops (set by an editor): 16:9" not in html
+    assert "Manual crops (set by an editor): 1:1, 4:5." in html
+
+
+def test_heatmap_is_transparent_where_nothing_is_salient(photo):
+    """The overlay colours the salient region and leaves the rest of the photo visible."""
+    import base64
+    import io
+
+    from django_smartcrop.heatmap import heatmap_data_uri
+
+    data = heatmap_data_uri(photo.image.smartcrop).split(",", 1)[1]
+    with Image.open(io.BytesIO(base64.b64decode(data))) as picture:
+        alpha = np.asarray(picture.convert("RGBA"))[..., 3]
+    assert picture.mode == "RGBA" and alpha.max() >= 200 and np.percentile(alpha, 10) < 60
+
+
+def test_changelist_shows_thumbnails_and_manual_marker(admin_client, photo, client, media):
+    from example_site.gallery.models import Photo as GalleryPhoto
+
+    item = GalleryPhoto(title="disc")
+    item.image.save("disc.jpg", SimpleUploadedFile("disc.jpg", jpeg()), save=True)
+    html = admin_client.get("/admin/gallery/photo/").content.decode()
+    (img,) = re.findall(r'<img [^>]*class="smartcrop-thumbnail"[^>]*>', html)
+    src = re.search(r'src="([^"]+)"', img).group(1)
+    assert 'width="80" height="80"' in img and " 2x" in img
+    with Image.open(media / client.get(src)["Location"].removeprefix("/media/")) as thumbnail:
+        assert thumbnail.size == (80, 80)
+    assert "smartcrop-manual-list" not in html
+    state = item.image.smartcrop
+    item.saliency = state.with_overrides({"1:1": [0, 0, 320, 320]}).to_value()
+    item.save()
+    html = admin_client.get("/admin/gallery/photo/").content.decode()
+    assert '<span class="smartcrop-manual-list">1:1</span>' in html

@@ -29,6 +29,7 @@
       item.el.className = "smartcrop-box";
       item.el.style.borderColor = item.colour;
       item.label = document.createElement("span");
+      item.label.className = "smartcrop-label";
       item.label.style.background = item.colour;
       item.el.appendChild(item.label);
       item.handle = document.createElement("span");
@@ -41,6 +42,10 @@
       item.button.type = "button";
       item.button.className = "smartcrop-ratio";
       item.button.textContent = item.ratio;
+      item.badge = document.createElement("span");
+      item.badge.className = "smartcrop-badge";
+      item.badge.textContent = "manual";
+      item.button.appendChild(item.badge);
       item.button.style.borderColor = item.colour;
       item.button.addEventListener("click", function () { selected = item; draw(); });
       toolbar.appendChild(item.button);
@@ -71,6 +76,8 @@
         item.el.classList.toggle("smartcrop-selected", item === selected);
         item.label.textContent = item.ratio + (manual ? " manual" : "");
         item.button.classList.toggle("smartcrop-selected", item === selected);
+        item.button.classList.toggle("smartcrop-manual", manual);
+        item.button.title = item.ratio + (manual ? ": manual crop (set by an editor)" : ": automatic crop");
         item.button.setAttribute("aria-pressed", item === selected ? "true" : "false");
       });
       automatic.disabled = !selected || !Object.prototype.hasOwnProperty.call(overrides, selected.ratio);
@@ -87,11 +94,15 @@
               (event.clientY - rect.top) * config.height / rect.height];
     }
 
-    function resizeTo(item, right) {
-      // Width from the pointer, height from the ratio of the largest box; the top-left corner stays.
+    function resizeTo(item, start, point) {
+      // The width changes by as much as the pointer moved since the drag began (horizontally, or
+      // vertically times the ratio, whichever is larger), never by where the pointer is: grabbing the
+      // handle anywhere must not jump the box. The top-left corner stays; the ratio is kept.
       var b = item.box, largest = item.largest, ratio = largest[0] / largest[1];
+      var dx = point[0] - start.point[0], dy = (point[1] - start.point[1]) * ratio;
       var maxWidth = Math.min(config.width - b[0], (config.height - b[1]) * ratio, largest[0]);
-      var width = clamp(right - b[0], Math.min(maxWidth, MIN_SHARE * largest[0]), maxWidth);
+      var width = clamp(start.width + (Math.abs(dx) >= Math.abs(dy) ? dx : dy),
+                        Math.min(maxWidth, MIN_SHARE * largest[0]), maxWidth);
       b[2] = Math.round(width);
       b[3] = Math.round(width / ratio);
       overrides[item.ratio] = b.slice();
@@ -110,7 +121,7 @@
       event.preventDefault();
       var p = imagePoint(event), b = selected.box;
       if (event.target === selected.handle) {
-        drag = {resize: true};
+        drag = {resize: true, point: p, width: b[2]};
         stage.setPointerCapture(event.pointerId);
         return;
       }
@@ -122,7 +133,7 @@
     stage.addEventListener("pointermove", function (event) {
       if (!drag) { return; }
       var p = imagePoint(event);
-      if (drag.resize) { resizeTo(selected, p[0]); } else { moveTo(selected, p[0] - drag.dx, p[1] - drag.dy); }
+      if (drag.resize) { resizeTo(selected, drag, p); } else { moveTo(selected, p[0] - drag.dx, p[1] - drag.dy); }
       save();
     });
     function stop() { drag = null; }

@@ -61,3 +61,12 @@ def test_run_script_without_django_says_what_to_install():
     assert result.returncode == 1
     assert result.stderr.strip() == ('example_site/run.py: the example site needs Django: run  .venv/bin/pip install '
                                      '-e ".[django]"  in the checkout')
+
+
+def test_readme_gives_this_start_command_after_the_setup():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    two_commands = readme.split("## Two commands", 1)[1].split("\n## ", 1)[0]
+    assert "`.venv/bin/python example_site/run.py`" in two_commands
+    example = readme.split("### Example site", 1)[1].split("\n### ", 1)[0]
+    assert ".venv/bin/python example_site/run.py" in example and "docs/example-site.png" in example
+    assert (REPO / "docs" / "example-site.png").is_file()

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.http import HttpRequest, HttpResponse
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve
@@ -10,7 +11,7 @@ urlpatterns = [
 ]
 
 
-def serve_media(request, path):
+def serve_media(request: HttpRequest, path: str) -> HttpResponse:
     """MEDIA_ROOT read per request (tests move it); a real site lets its web server do this."""
     return serve(request, path, document_root=settings.MEDIA_ROOT)
 

@@ -11,6 +11,7 @@ import dataclasses
 import hashlib
 import io
 import json
+from typing import TYPE_CHECKING
 
 from django.core.cache import cache
 from django.core.files.base import ContentFile
@@ -19,6 +20,9 @@ from PIL import Image, ImageOps
 from smartcrop_core.visualize import overlay as draw_overlay
 
 from django_smartcrop.state import CropState
+
+if TYPE_CHECKING:
+    from django.db.models.fields.files import FieldFile
 
 #: Long side of the overlay picture, in pixels.
 OVERLAY_LONG_SIDE = 480
@@ -37,7 +41,7 @@ def known_url(name: str) -> str | None:
     return default_storage.url(name) if cache.get(_key(name)) else None
 
 
-def ensure(field_file, state: CropState, name: str, ratios: tuple[str, ...]) -> str:
+def ensure(field_file: "FieldFile", state: CropState, name: str, ratios: tuple[str, ...]) -> str:
     """Make the overlay file if needed; return its URL. Raises OSError for an unreadable source."""
     if not cache.get(_key(name)):
         if not default_storage.exists(name):
@@ -46,7 +50,7 @@ def ensure(field_file, state: CropState, name: str, ratios: tuple[str, ...]) -> 
     return default_storage.url(name)
 
 
-def render(field_file, state: CropState, ratios: tuple[str, ...]) -> bytes:
+def render(field_file: "FieldFile", state: CropState, ratios: tuple[str, ...]) -> bytes:
     """The overlay as JPEG bytes, with each ratio's winning box (manual, else automatic)."""
     analysis = state.core_analysis()
     if analysis is None:

@@ -8,8 +8,10 @@ image decode, no model run. It is the model's own opinion, not human fixations (
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+from smartcrop_core import Box
 from smartcrop_core.geometry import window_masses
 
 from django_smartcrop.state import CropState, centre_box
@@ -45,7 +47,7 @@ class RatioView:
 
 @dataclass(frozen=True)
 class PhotoView:
-    photo: object
+    photo: Any  # a gallery Photo
     ratios: tuple[RatioView, ...]
     overlay_url: str | None
 
@@ -54,7 +56,7 @@ class PhotoView:
         return [view.ratio for view in self.ratios if view.source == "manual"]
 
 
-def photo_view(photo, ratios: tuple[str, ...], overlay_view_url: str) -> PhotoView:
+def photo_view(photo: Any, ratios: tuple[str, ...], overlay_view_url: str) -> PhotoView:
     state: CropState | None = photo.image.smartcrop
     views = []
     for label in ratios:
@@ -81,7 +83,7 @@ def gallery_summary(views: list[PhotoView]) -> dict[str, str | int] | None:
             "crops": len(pairs), "ours": _percent(float(ours)), "centre": _percent(float(centre))}
 
 
-def _mass(state: CropState, box) -> float | None:
+def _mass(state: CropState, box: Box) -> float | None:
     analysis = state.core_analysis()
     if analysis is None:
         return None

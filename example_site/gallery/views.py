@@ -1,7 +1,7 @@
 """The showcase: upload form (with progress when JavaScript runs), and per photo its crops per ratio next
 to a centre crop, the debug overlay, and a link to the admin editor."""
 
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
@@ -13,7 +13,7 @@ from .showcase import gallery_summary, photo_view
 RATIOS = ("16:9", "1:1", "4:5", "9:16")
 
 
-def index(request):
+def index(request: HttpRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     wants_json = request.headers.get("Accept", "").startswith("application/json")
     if request.method == "POST":
@@ -29,7 +29,7 @@ def index(request):
     return render(request, "gallery/index.html", context, status=400 if form.errors else 200)
 
 
-def overlay(request, pk):
+def overlay(request: HttpRequest, pk: int) -> HttpResponse:
     """Make the overlay once (the page links the file itself afterwards), then redirect to it."""
     photo = get_object_or_404(Photo, pk=pk)
     state = photo.image.smartcrop

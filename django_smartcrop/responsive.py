@@ -20,6 +20,7 @@ from typing import Any, Sequence
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from smartcrop_core import RatioError
 
 from .links import CropLink, links
 
@@ -35,6 +36,7 @@ class Candidates:
     links: tuple[CropLink, ...]
     chosen: CropLink
     by_density: bool  # "1x, 2x" (one width asked for) rather than "400w, 800w"
+    by_height: bool = False  # densities from heights (the size asked for), not from rounded widths
 
     @property
     def srcset(self) -> str:
@@ -42,7 +44,7 @@ class Candidates:
         if len(self.links) < 2:
             return ""
         if self.by_density:
-            return ", ".join(f"{link.url} {_density(link, self.chosen)}x" for link in self.links)
+            return ", ".join(f"{link.url} {_density(link, self.chosen, self.by_height)}x" for link in self.links)
         return ", ".join(f"{link.url} {link.width}w" for link in self.links)
 
 
@@ -143,12 +145,26 @@ def candidates(field_file: Any, ratio: str, width: int | None, height: int | Non
     found = links(field_file, ratio, [width], height, image_format)
     if not found:
         return None
-    chosen = found[0]
-    if chosen.spec is None or not chosen.width:
-        return Candidates((chosen,), chosen, by_density=True)
-    (double,) = links(field_file, ratio, [2 * chosen.width], None, image_format)
-    offered = (chosen, double) if double.width and double.width > chosen.width else (chosen,)
-    return Candidates(offered, chosen, by_density=True)
+    chosen, by_height = found[0], width is None and height is not None
+    double = _double(field_file, ratio, chosen, by_height, image_format)
+    offered = (chosen, double) if double is not None else (chosen,)
+    return Candidates(offered, chosen, by_density=True, by_height=by_height)
+
+
+def _double(field_file: Any, ratio: str, chosen: CropLink, by_height: bool,
+            image_format: str | None) -> CropLink | None:
+    """The 2x crop (asked the way the 1x was: by width or by height), None when no larger crop exists.
+
+    Best effort: a 2x beyond the size bounds is simply not offered; the 1x stands.
+    """
+    if chosen.spec is None or not chosen.width or not chosen.height:
+        return None
+    try:
+        (double,) = (links(field_file, ratio, [None], 2 * chosen.height, image_format) if by_height
+                     else links(field_file, ratio, [2 * chosen.width], None, image_format))
+    except RatioError:
+        return None
+    return double if double.width and double.width > chosen.width else None
 
 
 def default_sizes(width: int | None) -> str:
@@ -163,7 +179,9 @@ def _closest(found: list[CropLink], width: int | None) -> CropLink:
     return next((link for link in found if link.width is not None and link.width >= width), found[-1])
 
 
-def _density(link: CropLink, base: CropLink) -> str:
+def _density(link: CropLink, base: CropLink, by_height: bool) -> str:
+    if by_height:
+        return f"{round((link.height or 1) / (base.height or 1), 2):g}"
     return f"{round((link.width or 1) / (base.width or 1), 2):g}"
 
 

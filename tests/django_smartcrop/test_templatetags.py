@@ -182,3 +182,10 @@ def test_cleanup_keeps_the_picture_sources_of_a_row(photo):
     for image_format in ("AVIF", "WEBP", None):
         (link,) = links(photo.image, "1:1", [100], None, image_format)
         assert is_current(link.spec.name, photo.image) is True
+
+
+def test_one_height_gives_a_2x_by_height(photo):
+    """9:16 at 100 px high is 56 px wide (rounded); its 2x is 200 px high, described as 2x, not 2.02x."""
+    attributes = _attributes(render('{% smartcrop p.image "9:16" height=100 %}', p=photo))
+    assert (attributes["width"], attributes["height"]) == ("56", "100")
+    assert attributes["srcset"].endswith(" 2x") and "/h200/" in attributes["srcset"]

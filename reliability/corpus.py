@@ -1,6 +1,6 @@
 """A reproducible corpus of malformed and hostile image files (seeded; nothing binary is committed).
 
-    .venv/bin/python -m reliability.corpus OUT_DIR [--seed 0]     # write it to a folder
+    .venv/bin/python -m reliability.corpus OUT_DIR [--seed 0] [--costly]    # write it to a folder
 
 Each sample has a name (with the extension a user would give it), its bytes, and what is allowed:
 ``"ok"`` (a valid if unusual image: it must be analysed) or ``"any"`` (a result or the documented
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import itertools
 import random
 import struct
 import zlib
@@ -190,10 +191,25 @@ def samples(seed: int = 0) -> Iterator[Sample]:
         yield Sample(f"icc-garbage-{i}.png", encode(photo, "PNG", icc_profile=profile), "ok", "unparsable ICC profile")
 
 
-def write(folder: Path, seed: int = 0) -> int:
+def costly_samples() -> Iterator[Sample]:
+    """The small-but-expensive files of ``reliability.hostile`` (issue 13) as corpus samples.
+
+    Kept out of ``samples()``: each decodes up to hundreds of MB when a budget is missing, so they run
+    one per process under a memory cap (``reliability.check_cost``). Only the cases called plainly
+    (``analyze`` with the default budget) are included; all are "any": refused or analysed.
+    """
+    from .hostile import cases
+
+    for case in cases():
+        if case.call == "analyze" and not case.options:
+            yield Sample(case.name, case.make(), "any", f"costly: {case.kind}")
+
+
+def write(folder: Path, seed: int = 0, costly: bool = False) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     count = 0
-    for count, sample in enumerate(samples(seed), start=1):
+    chosen = itertools.chain(samples(seed), costly_samples() if costly else ())
+    for count, sample in enumerate(chosen, start=1):
         (folder / sample.name).write_bytes(sample.data)
     return count
 
@@ -202,8 +218,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Write the fuzz corpus to a folder.")
     parser.add_argument("out", type=Path)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--costly", action="store_true", help="also the costly files of reliability.hostile")
     args = parser.parse_args()
-    print(f"wrote {write(args.out, args.seed)} files to {args.out}")
+    print(f"wrote {write(args.out, args.seed, args.costly)} files to {args.out}")
 
 
 if __name__ == "__main__":

@@ -1,30 +1,38 @@
 """Turn whatever a user hands us into an upright RGB Pillow image, or raise ImageError.
 
 Three rules, because real uploads are hostile:
-- the declared size is checked against a pixel limit *before* any pixel is decoded (decompression bombs);
-- JPEGs are decoded at reduced size (``Image.draft``) when only a small copy is needed, so a 12 MP
-  photo costs a few milliseconds, not a full decode;
+- a decode budget (``budget.DecodeBudget``: allowed formats, pixels, sides, raw bytes, progressive
+  scans) is checked on the header *before* any pixel is decoded (decompression bombs, and small files
+  that are slow to decode);
+- only as much is decoded as the caller needs: JPEGs (and MPOs) at reduced size with ``Image.draft``,
+  JPEG 2000 at a reduced resolution level, other formats box-reduced before any mode conversion;
 - every decoder failure, whatever Pillow raised, becomes one ImageError with a one-line message.
 """
 
 from __future__ import annotations
 
 import io
+import math
+import mmap
 import os
+import stat
 import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import BinaryIO, Iterator, Union
 
-import numpy as np
-from PIL import Image
+from PIL import Image, Jpeg2KImagePlugin, JpegImagePlugin
 
+from .budget import DEFAULT_MAX_PIXELS, DecodeBudget, DecodeBudgetError, budget_for
 from .errors import ImageError, ImageTooLargeError
+from .formats import check_jpeg_scans, check_raw_bytes, check_size, jpeg2000_levels, open_allowed
+from .modes import flatten_alpha, to_rgb
+
+__all__ = ["DEFAULT_MAX_PIXELS", "ImageSource", "Source", "SourceInfo", "flatten_alpha", "max_pixels_setting",
+           "source_name"]
 
 ImageSource = Union[str, "os.PathLike[str]", bytes, bytearray, BinaryIO, Image.Image]
-
-#: Same default as Pillow's own bomb guard; override per call or with SMARTCROP_MAX_PIXELS.
-DEFAULT_MAX_PIXELS = 89_478_485
+Bytes = Union[bytes, mmap.mmap]
 
 _ORIENTATION_TAG = 0x0112
 _TRANSPOSE_FOR_ORIENTATION = {
@@ -48,12 +56,9 @@ class SourceInfo:
     format: str | None
 
 
-def max_pixels_setting(max_pixels: int | None = None) -> int:
+def max_pixels_setting(max_pixels: "int | DecodeBudget | None" = None) -> int:
     """The pixel limit in force: the argument, else SMARTCROP_MAX_PIXELS, else Pillow's default."""
-    if max_pixels is not None:
-        return int(max_pixels)
-    env = os.environ.get("SMARTCROP_MAX_PIXELS")
-    return int(env) if env else DEFAULT_MAX_PIXELS
+    return budget_for(max_pixels).max_pixels
 
 
 def source_name(source: ImageSource) -> str:
@@ -68,11 +73,15 @@ def source_name(source: ImageSource) -> str:
 
 
 class Source:
-    """A source that can be opened more than once (analysis and crop each decode at their own size)."""
+    """A source that can be opened more than once (analysis and crop each decode at their own size).
 
-    def __init__(self, source: ImageSource, max_pixels: int | None = None) -> None:
+    ``max_pixels`` is the pixel limit, or a whole DecodeBudget; None means the environment's budget.
+    """
+
+    def __init__(self, source: ImageSource, max_pixels: "int | DecodeBudget | None" = None) -> None:
         self.name = source_name(source)
-        self.max_pixels = max_pixels_setting(max_pixels)
+        self.budget = budget_for(max_pixels)
+        self.max_pixels = self.budget.max_pixels
         self._image: Image.Image | None = None
         self._path: str | None = None
         self._data: bytes | None = None
@@ -88,8 +97,8 @@ class Source:
             raise ImageError(f"cannot read image from a {type(source).__name__}: pass a path, bytes, a file or a PIL image")
 
     def info(self) -> SourceInfo:
-        """Read the header only: size, orientation, format. Raises ImageError / ImageTooLargeError."""
-        with self._opened() as image:
+        """Read the header only: size, orientation, format. Raises ImageError and its subclasses."""
+        with self._opened() as (image, _):
             orientation = _orientation(image)
             width, height = image.size
             if orientation in (5, 6, 7, 8):
@@ -99,65 +108,117 @@ class Source:
     def load(self, min_size: tuple[int, int] | None = None) -> Image.Image:
         """Decode the first frame, upright, as RGB (or RGBA when it has transparency).
 
-        ``min_size`` (upright width, height) allows reduced-size JPEG decoding: the result is at least
+        ``min_size`` (upright width, height) allows reduced-size decoding: the result is at least
         that large (or the full image), never smaller.
         """
-        with self._opened() as image, warnings.catch_warnings():
+        with self._opened() as (image, data), warnings.catch_warnings():
             warnings.simplefilter("ignore")  # Pillow warns about every oddity of a broken file; we raise or go on
             orientation = _orientation(image)
+            wanted = None
+            if min_size is not None:
+                wanted = (max(1, int(min_size[0])), max(1, int(min_size[1])))
+                wanted = wanted[::-1] if orientation in (5, 6, 7, 8) else wanted
             try:
-                if min_size is not None and image.format == "JPEG":
-                    wanted = min_size[::-1] if orientation in (5, 6, 7, 8) else min_size
-                    image.draft("RGB", (max(1, int(wanted[0])), max(1, int(wanted[1]))))
+                self._plan_decode(image, data, wanted)
                 image.load()
-                upright = _to_rgb(image)
+                upright = to_rgb(image, wanted)
                 for method in _TRANSPOSE_FOR_ORIENTATION.get(orientation, ()):
                     upright = upright.transpose(method)
             except ImageError:
                 raise
+            except Image.DecompressionBombError as error:
+                raise _pillow_guard(self.name) from error
             except Exception as error:  # the decoder boundary: any failure is a bad image
                 raise ImageError(f"cannot decode {self.name}: {_one_line(error)}") from error
             return upright
 
-    @contextmanager
-    def _opened(self) -> Iterator[Image.Image]:
-        """Image.open (header only) with the pixel limit checked; closes what it opened."""
-        image = self._image if self._image is not None else self._open()
-        try:
-            width, height = image.size
-            if width < 1 or height < 1:
-                raise ImageError(f"cannot read {self.name}: it declares an empty size {width}x{height}")
-            if width * height > self.max_pixels:
-                raise ImageTooLargeError(
-                    f"{self.name} is {width}x{height} ({width * height / 1e6:.0f} MP), over the limit of "
-                    f"{self.max_pixels / 1e6:.0f} MP (raise max_pixels or SMARTCROP_MAX_PIXELS)"
+    def _plan_decode(self, image: Image.Image, data: Bytes | None, wanted: tuple[int, int] | None) -> None:
+        """Ask the decoder for the smallest picture that still gives ``wanted``; check the JPEG 2000 cost."""
+        if isinstance(image, JpegImagePlugin.JpegImageFile) and wanted is not None:  # MPO is one too
+            image.draft("RGB", wanted)
+        elif isinstance(image, Jpeg2KImagePlugin.Jpeg2KImageFile):
+            ratio = min(image.width / wanted[0], image.height / wanted[1]) if wanted else 1.0
+            levels = min(int(math.log2(ratio)) if ratio >= 2 else 0, jpeg2000_levels(data or b""))
+            width, height = -(-image.width >> levels), -(-image.height >> levels)
+            working = width * height * len(image.getbands()) * 4  # OpenJPEG decodes into 32-bit samples
+            if working > self.budget.byte_limit:
+                raise DecodeBudgetError(
+                    f"{self.name} is a JPEG 2000 of {image.width}x{image.height} that cannot be decoded smaller than "
+                    f"{width}x{height}, {working / 1e6:.0f} MB, over the limit of {self.budget.byte_limit / 1e6:.0f} MB"
+                    " (raise SMARTCROP_MAX_BYTES)"
                 )
-            yield image
-        finally:
-            if image is not self._image:
+            image.reduce = levels  # type: ignore[assignment]  # Pillow's JPEG 2000 resolution-level setting
+
+    @contextmanager
+    def _opened(self) -> Iterator[tuple[Image.Image, Bytes | None]]:
+        """The image opened (header only) with every budget check passed, and the file's bytes."""
+        if self._image is not None:
+            self._check(self._image, None)
+            yield self._image, None
+            return
+        with self._bytes() as (fp, data):
+            image = self._open(fp)
+            try:
+                self._check(image, data)
+                yield image, data
+            finally:
                 image.close()
 
-    def _open(self) -> Image.Image:
-        """Image.open on the path or bytes, every failure translated to one ImageError."""
-        if self._data is not None and not self._data.strip():
-            raise ImageError(f"cannot read {self.name}: the file is empty")
+    def _check(self, image: Image.Image, data: Bytes | None) -> None:
+        width, height = image.size
+        if width < 1 or height < 1:
+            raise ImageError(f"cannot read {self.name}: it declares an empty size {width}x{height}")
+        check_size(width, height, self.name, self.budget)
+        if data is not None:
+            check_raw_bytes(image, self.name, self.budget)
+            if isinstance(image, JpegImagePlugin.JpegImageFile):
+                check_jpeg_scans(data, self.name, self.budget)
+
+    @contextmanager
+    def _bytes(self) -> Iterator[tuple[BinaryIO, Bytes]]:
+        """A file object for Pillow and the whole file for the header checks (a path is memory-mapped)."""
+        if self._data is not None:
+            if not self._data.strip():
+                raise ImageError(f"cannot read {self.name}: the file is empty")
+            yield io.BytesIO(self._data), self._data
+            return
+        assert self._path is not None
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # our own pixel limit is checked by _opened
-                return Image.open(self._path if self._path is not None else io.BytesIO(self._data or b""))
-        except Image.DecompressionBombError as error:  # Pillow's own guard fired first
-            raise ImageTooLargeError(
-                f"{self.name} declares too many pixels, over the limit of {self.max_pixels / 1e6:.0f} MP"
-                " (raise max_pixels or SMARTCROP_MAX_PIXELS)"
-            ) from error
+            mode = os.stat(self._path).st_mode
+            if stat.S_ISDIR(mode):
+                raise ImageError(f"cannot read {self.name}: it is a folder, not an image")
+            if not stat.S_ISREG(mode):  # a FIFO or device would block or never end
+                raise ImageError(f"cannot read {self.name}: not a regular file")
+            with open(self._path, "rb") as file:
+                if os.fstat(file.fileno()).st_size == 0:
+                    raise ImageError(f"cannot read {self.name}: the file is empty")
+                with mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+                    yield file, mapped
         except FileNotFoundError as error:
             raise ImageError(f"cannot read {self.name}: no such file") from error
-        except IsADirectoryError as error:
-            raise ImageError(f"cannot read {self.name}: it is a folder, not an image") from error
+        except OSError as error:
+            raise ImageError(f"cannot read {self.name}: {_one_line(error)}") from error
+
+    def _open(self, fp: BinaryIO) -> Image.Image:
+        """Open the allowed formats' headers, every failure translated to one ImageError."""
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return open_allowed(fp, self.name, self.budget)
+        except ImageError:
+            raise
+        except Image.DecompressionBombError as error:  # a GIF frame larger than its screen, say
+            raise _pillow_guard(self.name) from error
         except Image.UnidentifiedImageError as error:
             raise ImageError(f"cannot read {self.name}: not an image in a format Pillow can read") from error
         except Exception as error:
             raise ImageError(f"cannot read {self.name}: {_one_line(error)}") from error
+
+
+def _pillow_guard(name: str) -> ImageTooLargeError:
+    limit = 2 * (Image.MAX_IMAGE_PIXELS or 0)
+    return ImageTooLargeError(f"{name} declares a frame over Pillow's own limit of {limit / 1e6:.0f} MP"
+                              " (PIL.Image.MAX_IMAGE_PIXELS)")
 
 
 def _read_all(fileobj: BinaryIO) -> bytes:
@@ -185,31 +246,6 @@ def _orientation(image: Image.Image) -> int:
     except Exception:
         return 1
     return value if 1 <= value <= 8 else 1
-
-
-def _to_rgb(image: Image.Image) -> Image.Image:
-    """RGB, or RGBA when the image has transparency; high-bit-depth modes are scaled, not clipped."""
-    mode = image.mode
-    if mode in ("RGB", "RGBA"):
-        return image.copy()  # detached from the file, which is closed after decoding
-    if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
-        pixels = np.asarray(image, dtype=np.float64)
-        low, high = float(np.nanmin(pixels)), float(np.nanmax(pixels))
-        if mode.startswith("I;16"):
-            low, high = 0.0, 65535.0
-        scaled = np.clip((pixels - low) / max(high - low, 1e-12) * 255.0, 0, 255)
-        return Image.fromarray(np.nan_to_num(scaled).astype(np.uint8)).convert("RGB")
-    has_alpha = mode in ("LA", "PA", "La", "RGBa") or "transparency" in image.info
-    return image.convert("RGBA" if has_alpha else "RGB")
-
-
-def flatten_alpha(image: Image.Image, background: tuple[int, int, int] = (255, 255, 255)) -> Image.Image:
-    """Composite an RGBA image on a plain background (saliency of invisible pixels is meaningless)."""
-    if image.mode != "RGBA":
-        return image.convert("RGB") if image.mode != "RGB" else image
-    canvas = Image.new("RGB", image.size, background)
-    canvas.paste(image, mask=image.getchannel("A"))
-    return canvas
 
 
 def _one_line(error: BaseException) -> str:

@@ -1,12 +1,15 @@
 """Which crops keep what people look at? Every method on the OSIE validation split, in one run.
 
     .venv/bin/python benchmarks/crop_quality.py [--data ../shared/data] [--out benchmarks/results]
+        [--ratios 16:9 3:2 1:1 4:5 2:3 9:16 21:9] [--thumbor]
 
 For each of the 100 validation images (1601-1700, never trained on) and each ratio (16:9, 1:1, 4:5,
 9:16; the largest box of the ratio), the share of the 15 observers' fixations inside each method's
 crop. The oracle is the window of that size holding the most fixations (the upper limit). Reported:
 mean share kept, mean share relative to the oracle, and the share of cases keeping >= 90% of what the
 oracle keeps. Writes a Markdown table, a bar chart and example pictures where methods differ most.
+``--thumbor`` adds rows from live Thumbor servers (benchmarks/thumbor_methods.py): real ``/smart/``
+URLs with smartcrop's detector, and with Thumbor's own face + feature detectors.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import methods  # noqa: E402
-from smartcrop_core import parse_ratio  # noqa: E402
+from smartcrop_core import parse_ratio, ratio_label  # noqa: E402
 from smartcrop_core.geometry import largest_size  # noqa: E402
 from training.splits import OSIE_VAL_IDS  # noqa: E402
 
@@ -50,56 +53,69 @@ def oracle_box(points: np.ndarray, image_width: int, image_height: int, ratio: s
     return (offset, 0, width, height) if axis == 0 else (0, offset, width, height)
 
 
-def run(data: Path, out: Path, names: list[str] | None) -> dict:
+def run(data: Path, out: Path, names: list[str] | None, ratios: list[str] = RATIOS, thumbor: bool = False) -> dict:
+    from contextlib import nullcontext
+
+    import thumbor_methods
+
+    with thumbor_methods.thumbor_deciders(data / "osie" / "stimuli") if thumbor else nullcontext({}) as served:
+        deciders = {**methods.available(), **served}
+        if names:
+            deciders = {k: v for k, v in deciders.items() if any(n.lower() in k.lower() for n in names)}
+        records = collect(data, deciders, ratios)
+    summary = summarise(records)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "crop_quality.md").write_text(markdown(summary))
+    plot(summary, out / "crop_quality.png")
+    examples(records, data, out, json.loads((data / "osie" / "fixations.json").read_text()))
+    print(markdown(summary))
+    return summary
+
+
+def collect(data: Path, deciders: dict, ratios: list[str]) -> list[tuple]:
+    """(image, ratio, method, kept, total, oracle_kept, box) for every validation image, ratio and method."""
     fixations = json.loads((data / "osie" / "fixations.json").read_text())
-    deciders = methods.available()
-    if names:
-        deciders = {k: v for k, v in deciders.items() if any(n.lower() in k.lower() for n in names)}
     records = []  # (image, ratio, method, kept, total, oracle_kept, box)
     for image_name in sorted(OSIE_VAL_IDS):
         path = data / "osie" / "stimuli" / image_name
         entry = fixations[image_name]
         points = np.array([p[:2] for s in entry["subjects"] for p in s], dtype=float)
-        oracle = {r: oracle_box(points, entry["width"], entry["height"], r) for r in RATIOS}
+        oracle = {r: oracle_box(points, entry["width"], entry["height"], r) for r in ratios}
         for name, decide in deciders.items():
-            boxes = decide(str(path), RATIOS)
-            for ratio in RATIOS:
-                records.append((image_name, ratio, name, kept(boxes[ratio], points), len(points),
-                                kept(oracle[ratio], points), boxes[ratio]))
-        for ratio in RATIOS:
+            decided = decide(str(path), ratios)
+            for ratio in ratios:
+                box = decided[ratio] if ratio in decided else decided[ratio_label(ratio)]  # "21:9" is "7:3"
+                records.append((image_name, ratio, name, kept(box, points), len(points), kept(oracle[ratio], points), box))
+        for ratio in ratios:
             records.append((image_name, ratio, ORACLE, kept(oracle[ratio], points), len(points),
                             kept(oracle[ratio], points), oracle[ratio]))
         print(f"\r{image_name}", end="", file=sys.stderr)
     print(file=sys.stderr)
-    summary = summarise(records)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "crop_quality.md").write_text(markdown(summary))
-    plot(summary, out / "crop_quality.png")
-    examples(records, data, out, fixations)
-    print(markdown(summary))
-    return summary
+    return records
 
 
 def summarise(records) -> dict:
     summary = {}
+    ratios = list(dict.fromkeys(r[1] for r in records))
     for name in dict.fromkeys(r[2] for r in records):
         rows = [r for r in records if r[2] == name]
         share = np.array([r[3] / r[4] for r in rows])
         of_oracle = np.array([r[3] / r[5] if r[5] else 1.0 for r in rows])
-        per_ratio = {ratio: float(np.mean([r[3] / r[4] for r in rows if r[1] == ratio])) for ratio in RATIOS}
+        per_ratio = {ratio: float(np.mean([r[3] / r[4] for r in rows if r[1] == ratio])) for ratio in ratios}
         summary[name] = {"kept": float(share.mean()), "of_oracle": float(of_oracle.mean()),
                          "cases_90": float(np.mean(of_oracle >= 0.9)), "per_ratio": per_ratio}
     return summary
 
 
 def markdown(summary: dict) -> str:
+    ratios = list(next(iter(summary.values()))["per_ratio"])
     lines = [
-        "| method | fixations kept | of oracle | cases >= 90% of oracle | " + " | ".join(RATIOS) + " |",
-        "|---|---|---|---|" + "---|" * len(RATIOS),
+        "| method | fixations kept | of oracle | cases >= 90% of oracle | " + " | ".join(ratios) + " |",
+        "|---|---|---|---|" + "---|" * len(ratios),
     ]
     for name, row in sorted(summary.items(), key=lambda item: -item[1]["of_oracle"]):
-        ratios = " | ".join(f"{row['per_ratio'][r]:.1%}" for r in RATIOS)
-        lines.append(f"| {name} | {row['kept']:.1%} | {row['of_oracle']:.1%} | {row['cases_90']:.0%} | {ratios} |")
+        cells = " | ".join(f"{row['per_ratio'][r]:.1%}" for r in ratios)
+        lines.append(f"| {name} | {row['kept']:.1%} | {row['of_oracle']:.1%} | {row['cases_90']:.0%} | {cells} |")
     return "\n".join(lines) + "\n"
 
 
@@ -153,8 +169,10 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data")
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "docs" / "benchmarks")
     parser.add_argument("--methods", nargs="*", help="substrings of method names to run (default: all)")
+    parser.add_argument("--ratios", nargs="+", default=RATIOS, help="ratios to crop (default: %(default)s)")
+    parser.add_argument("--thumbor", action="store_true", help="add live Thumbor /smart/ rows (needs Thumbor)")
     args = parser.parse_args()
-    run(args.data, args.out, args.methods)
+    run(args.data, args.out, args.methods, args.ratios, args.thumbor)
 
 
 if __name__ == "__main__":

@@ -8,9 +8,13 @@ Each scenario gets its own ``python -m thumbor.server`` on 127.0.0.1 (fresh file
 storage, so every request is processed) serving the same JPEGs: OSIE photos from ../shared/data
 (upscaled to each --megapixels; nothing is committed), or synthetic pictures when that folder is
 absent. Per image the first request ("cold") runs detection (or, for the filter, the analysis); the
-next three sizes of the same image ("warm") reuse Thumbor's detector storage (or the filter's
-in-process cache). Requests go out ``--concurrency`` at a time; the script prints one Markdown table:
-median and p95 latency per phase, and requests per second over the whole scenario. Everything is
+next three sizes of the same image ("warm", none of them a ratio of SMARTCROP_RATIOS) are cut from
+smartcrop's stored analysis (or the filter's in-process cache). Requests go out ``--concurrency`` at
+a time while one more client polls ``/healthcheck`` every 50 ms (its worst answer is how long the
+IOLoop was kept busy). Printed, as Markdown: per scenario the median and p95 latency per phase,
+requests per second over the whole scenario and the worst healthcheck; then, per image size, what
+the first /smart/ request adds to a plain crop next to what ``smartcrop_core.analyze()`` needs for
+the same images' pixels already decoded (in this process, one thread, same run). Everything is
 bounded: images x 4 sizes requests per scenario, and a time limit per scenario.
 
 Thumbor's face detector needs OpenCV < 5 (CascadeClassifier), from the project's ``bench`` extra; the
@@ -37,7 +41,7 @@ from PIL import Image, ImageDraw
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_STIMULI = Path(os.environ.get("SMARTCROP_SHARED_DATA", REPO.parent / "shared" / "data")) / "osie" / "stimuli"
-SIZES = ["320x180", "300x300", "240x300", "180x320"]  # 16:9, 1:1, 4:5, 9:16
+SIZES = ["320x180", "300x200", "200x300", "420x180"]  # 16:9, then 3:2, 2:3, 21:9: not in SMARTCROP_RATIOS
 
 
 @dataclass(frozen=True)
@@ -146,6 +150,9 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def bench(scenario: Scenario, images: Path, names: list[str], concurrency: int, time_limit: float, work: Path) -> dict:
+    sys.path.insert(0, str(REPO))
+    from reliability.load_thumbor import HealthPoller
+
     process, base = start_server(scenario, images, work)
     try:
         deadline = time.monotonic() + time_limit
@@ -153,8 +160,9 @@ def bench(scenario: Scenario, images: Path, names: list[str], concurrency: int, 
         cold = [f"{base}/unsafe/{SIZES[i % 4]}/{scenario.url_options}{name}" for i, name in enumerate(names[1:], 1)]
         warm = [f"{base}/unsafe/{SIZES[(i + k) % 4]}/{scenario.url_options}{name}"
                 for k in (1, 2, 3) for i, name in enumerate(names[1:], 1)]
-        cold_latencies, cold_errors, cold_wall = run_phase(cold, concurrency, deadline)
-        warm_latencies, warm_errors, warm_wall = run_phase(warm, concurrency, deadline)
+        with HealthPoller(base) as poller:
+            cold_latencies, cold_errors, cold_wall = run_phase(cold, concurrency, deadline)
+            warm_latencies, warm_errors, warm_wall = run_phase(warm, concurrency, deadline)
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -163,7 +171,24 @@ def bench(scenario: Scenario, images: Path, names: list[str], concurrency: int, 
         "cold_p50": percentile(cold_latencies, 50), "cold_p95": percentile(cold_latencies, 95),
         "warm_p50": percentile(warm_latencies, 50), "warm_p95": percentile(warm_latencies, 95),
         "rps": done / (cold_wall + warm_wall), "requests": done, "errors": cold_errors + warm_errors,
+        "health_max": max(poller.latencies, default=float("nan")) * 1000,
     }
+
+
+def analyze_decoded_ms(images: Path, names: list[str]) -> float:
+    """Median ``smartcrop_core.analyze()`` time (ms, one thread) for these images' decoded pixels."""
+    import smartcrop_core
+
+    model = smartcrop_core.get_model(None, 1)
+    timings = []
+    for name in names[1:]:
+        with Image.open(images / name) as image:
+            pixels = image.convert("RGB")
+        smartcrop_core.analyze(pixels, model=model)  # the first call of a size warms caches
+        start = time.perf_counter()
+        smartcrop_core.analyze(pixels, model=model)
+        timings.append(time.perf_counter() - start)
+    return float(np.median(timings)) * 1000
 
 
 def main() -> None:
@@ -182,12 +207,14 @@ def main() -> None:
         has_cv = False
 
     rows = []
+    analyze_ms: dict[float, float] = {}
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
         images = work / "images"
         images.mkdir()
         for megapixels in args.megapixels:
             names = make_images(images, max(2, args.images), megapixels)
+            analyze_ms[megapixels] = analyze_decoded_ms(images, names)
             for scenario in SCENARIOS:
                 if "face" in scenario.name and not has_cv:
                     print(f"skipped: {scenario.name} (needs opencv-python-headless < 5)", file=sys.stderr)
@@ -198,11 +225,21 @@ def main() -> None:
 
     print(f"\nThumbor 7.8 on 127.0.0.1, 1 process, concurrency {args.concurrency}, {os.cpu_count()} cores, "
           f"{max(2, args.images) - 1} images x {len(SIZES)} sizes per row (latencies in ms)\n")
-    print("| image | scenario | cold p50 | cold p95 | warm p50 | warm p95 | req/s | errors |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    print("| image | scenario | cold p50 | cold p95 | warm p50 | warm p95 | req/s | worst /healthcheck | errors |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     for megapixels, name, r in rows:
         print(f"| {megapixels:g} MP | {name} | {r['cold_p50']:.0f} | {r['cold_p95']:.0f} | {r['warm_p50']:.0f} | "
-              f"{r['warm_p95']:.0f} | {r['rps']:.1f} | {r['errors']} |")
+              f"{r['warm_p95']:.0f} | {r['rps']:.1f} | {r['health_max']:.0f} | {r['errors']} |")
+    print("\n| image | first /smart/ minus plain crop (p50) | analyze() of the decoded pixels | ratio | "
+          "new size minus plain (p50) | req/s vs plain |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for megapixels, analysed in analyze_ms.items():
+        by_name = {name: r for mp, name, r in rows if mp == megapixels}
+        plain, smart = by_name.get(SCENARIOS[0].name), by_name.get(SCENARIOS[2].name)
+        if plain and smart:
+            added = smart["cold_p50"] - plain["cold_p50"]
+            print(f"| {megapixels:g} MP | {added:.1f} ms | {analysed:.1f} ms | {added / analysed:.2f}x | "
+                  f"{smart['warm_p50'] - plain['warm_p50']:.1f} ms | {smart['rps'] / plain['rps']:.2f}x |")
 
 
 if __name__ == "__main__":

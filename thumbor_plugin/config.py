@@ -56,9 +56,9 @@ Config.define(
 Config.define(
     "SMARTCROP_RATIOS",
     list(DEFAULT_RATIOS),
-    "Aspect ratios (width:height) the detector places its focal points for. Thumbor stores one set of "
-    "points per source image, so a crop of one of these ratios lands on smartcrop's box (within a pixel "
-    "or two when only one listed ratio constrains that axis); list only the ratios you serve.",
+    "Aspect ratios (width:height) whose boxes are stored with each analysis and decide smartcrop's focal "
+    "points (shown in /meta/, used where Thumbor's own crop runs). Every /smart/ size gets the exact box "
+    "for its own ratio, listed here or not.",
     GROUP,
 )
 Config.define(

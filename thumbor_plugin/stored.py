@@ -42,10 +42,9 @@ def key(request: Any) -> str:
 
 
 def payload(analysis: Analysis, source: str) -> dict[str, Any]:
-    """What rides on the first point: the analysis without its boxes (they follow from the grid)."""
-    data = analysis.to_dict()
-    data["boxes"] = {}
-    return {"smartcrop": {"format": ENTRY_FORMAT, "source": source, "analysis": data}}
+    """What rides on the first point: the analysis, with its boxes for the configured ratios (reused
+    while the size and the options are the stored ones, so a cached request places only its own box)."""
+    return {"smartcrop": {"format": ENTRY_FORMAT, "source": source, "analysis": analysis.to_dict()}}
 
 
 def entry(analysis: Analysis, ratios: "tuple[str, ...]", options: CropOptions | None, source: str) -> list[dict[str, Any]]:
@@ -92,6 +91,8 @@ def fitted(analysis: Analysis, size: "tuple[int, int]", options: CropOptions) ->
     is another picture: None.
     """
     width, height = size
+    if (width, height) == (analysis.width, analysis.height) and analysis.options == options:
+        return analysis
     if (width, height) != (analysis.width, analysis.height):
         if abs(width * analysis.height / analysis.width - height) > 1 or abs(height * analysis.width / analysis.height - width) > 1:
             return None

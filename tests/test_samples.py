@@ -77,3 +77,8 @@ def test_readme_smartcrop_command_crops_every_sample(tmp_path):
                 assert abs(crop.width / crop.height - across / down) < 0.02, (image.name, label, crop.size)
         with Image.open(image) as source, Image.open(written["debug"]) as debug:
             assert abs(debug.width / debug.height - source.width / source.height) < 0.02  # the whole image
+
+
+def test_readme_says_how_to_add_an_extra_and_keep_the_editable_install():
+    section = REPO.joinpath("README.md").read_text(encoding="utf-8").split("## Two commands", 1)[1].split("\n## ", 1)[0]
+    assert '.venv/bin/pip install -e ".[thumbor]"' in section and "Keep the `-e`" in section

@@ -14,6 +14,7 @@ import collections
 import io
 from pathlib import Path
 
+import numpy as np
 from PIL import Image
 
 from reliability import check_thumbor
@@ -95,3 +96,20 @@ def test_a_large_image_costs_the_plugin_little_memory_beyond_thumbor_s_own(model
     assert extra["plain"] > decoded_mb / 2, extra  # the measurement sees Thumbor's own decode
     for url in PLUGIN_URLS:
         assert extra[url] < extra["plain"] + decoded_mb / 2, extra
+
+
+@pytest.mark.parametrize("mode", ["I;16", "LA", "P"])
+def test_no_pixel_mode_makes_smart_copy_the_image_at_full_size(mode: str, tmp_path: Path) -> None:
+    # 6000x6000: before, /smart/ copied I;16 and P images at full size and Image.reduce premultiplied LA
+    # at full size (+100 to +200 MB over plain Thumbor); the target is at most 1.2x plain Thumbor.
+    images = tmp_path / "images"
+    images.mkdir()
+    if mode == "I;16":
+        ramp = Image.linear_gradient("L").resize((6000, 6000))
+        Image.frombytes("I;16", ramp.size, (np.asarray(ramp, dtype="<u2") * 257).tobytes()).save(images / "big.png")
+    else:
+        Image.linear_gradient("L").resize((6000, 6000)).convert(mode).save(images / "big.png")
+    Image.new("RGB", (320, 240), (200, 40, 40)).save(images / "valid.png")
+    extra = check_thumbor.extra_peak(tmp_path / "servers", images, "big.png", urls=("plain", "smart"))
+    assert extra["plain"] > 6000 * 6000 / 2**20, extra  # the measurement sees Thumbor's own decode
+    assert extra["smart"] <= 1.2 * extra["plain"], extra

@@ -53,3 +53,19 @@ def test_thumbor_doctor_accepts_the_documented_conf(tmp_path: Path, model_path: 
     if all(importlib.util.find_spec(name) for name in ("pycurl", "cairosvg")):
         assert result.returncode == 0, output  # with Thumbor's optional libraries: no complaint at all
 
+
+
+def test_thumbor_docs_exist_where_the_package_and_the_code_point() -> None:
+    guide = REPO / "docs" / "thumbor.md"
+    assert guide.is_file()
+    for source in ("pyproject.toml", "thumbor_plugin/queued_detector.py", "README.md"):
+        assert "docs/thumbor.md" in (REPO / source).read_text(encoding="utf-8"), source
+    text = guide.read_text(encoding="utf-8")
+    assert "--store thumbor_plugin.remotecv_store" in text  # the worker command that keeps the analysis
+
+
+def test_trial_tables_say_unsafe_results_need_result_storage_stores_unsafe() -> None:
+    for name in ("README.md", "docs/thumbor.md"):
+        text = (REPO / name).read_text(encoding="utf-8")
+        trial = text[text.index("ALLOW_UNSAFE_URL = True`"):]
+        assert "RESULT_STORAGE_STORES_UNSAFE = True" in trial[:2000], name

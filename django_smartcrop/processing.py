@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from django.db import models, transaction
 from smartcrop_core import SmartCropError, analyze
@@ -18,6 +18,7 @@ from smartcrop_core.loading import Source
 
 from . import conf
 from .checks import load_model
+from .signals import analysis_stored
 from .state import CropState, now_iso
 
 if TYPE_CHECKING:
@@ -37,13 +38,23 @@ def read_bytes(field_file: "FieldFile") -> bytes:
         return handle.read()
 
 
+class StorageUnavailable(OSError):
+    """The file could not be read from its storage (a background job retries these)."""
+
+
 def analyse(field_file: "FieldFile", ratios: "list[str] | tuple[str, ...]",
-            previous: CropState | None = None) -> CropState:
-    """A fresh CropState for the file. Manual overrides survive when the bytes did not change."""
+            previous: CropState | None = None, storage_errors: bool = False) -> CropState:
+    """A fresh CropState for the file. Manual overrides survive when the bytes did not change.
+
+    A file that cannot be read is recorded as an error, or with ``storage_errors`` raises
+    StorageUnavailable (storage outages usually pass; a bad image does not).
+    """
     name = field_file.name
     try:
         data = read_bytes(field_file)
     except Exception as error:  # storage errors of any backend
+        if storage_errors:
+            raise StorageUnavailable(f"cannot read {name}: {_describe(error)}") from error
         logger.warning("smartcrop: cannot read %s: %s", name, error)
         return CropState(name=name, status="error", error=f"cannot read the file: {_describe(error)}", computed=now_iso())
     source = hashlib.sha256(data).hexdigest()[:32]
@@ -88,7 +99,8 @@ def store(instance: models.Model, field: "SmartCropImageField", state: CropState
         )
 
 
-def process(instance: models.Model, field: "SmartCropImageField") -> CropState | None:
+def process(instance: models.Model, field: "SmartCropImageField", storage_errors: bool = False,
+            on_stored: Callable[[CropState], None] | None = None) -> CropState | None:
     """Analyse the instance's current file for this field and store the result.
 
     The analysis takes a while (in a worker, in the recompute command) and the row may change meanwhile:
@@ -96,13 +108,14 @@ def process(instance: models.Model, field: "SmartCropImageField") -> CropState |
     the row as it is at the end, under a row lock: the row's latest manual boxes for these bytes are
     kept, and nothing is written when the row now holds another file (that file has its own job).
     Returns the stored state; None when the field is empty, or the row is gone or holds another file.
+    ``on_stored`` runs in the transaction that stores the result (a job is finished with its result).
     """
     field_file = getattr(instance, field.attname)
     if not field_file:
         store(instance, field, None)
         return None
     previous = CropState.from_value(getattr(instance, field.saliency_field, None))
-    state = analyse(field_file, field.ratios, previous)
+    state = analyse(field_file, field.ratios, previous, storage_errors)
     if instance.pk is None:
         store(instance, field, state)
         return state
@@ -116,6 +129,9 @@ def process(instance: models.Model, field: "SmartCropImageField") -> CropState |
         if latest is not None and latest.name == state.name and latest.source in (None, state.source):
             state = state.with_overrides(latest.overrides)
         store(instance, field, state)
+        if on_stored is not None:
+            on_stored(state)
+        analysis_stored.send(sender=type(instance), pk=instance.pk, field=field, state=state)
     return state
 
 

@@ -8,12 +8,17 @@ reported, never fatal (versatileimagefield's warmer returns ``(num_ok, failed)``
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import hashlib
+import os
+import tempfile
 from dataclasses import dataclass, field
 from typing import Callable, Iterator, Literal
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
-from django.db import models
+from django.db import connections, models
 from smartcrop_core import SmartCropError, ratio_label
 
 from . import renditions
@@ -21,7 +26,7 @@ from .checks import load_model
 from .fields import SmartCropImageField
 from .processing import process
 from .specs import spec_for
-from .state import CropState
+from .state import CropState, now_iso
 
 Mode = Literal["stale", "missing", "all"]
 
@@ -172,8 +177,16 @@ def _one(target: Target, instance: models.Model, mode: Mode, current: str | None
         if state is not None and state.status == "error":
             report.failures.append(Failure(str(target), instance.pk, field_file.name, state.error or "error"))
             return
-    if dry_run or not warm or state is None or state.status == "error" and not state.has_size:
+    if not dry_run:
+        warm_row(target, instance, state, warm, report)
+
+
+def warm_row(target: Target, instance: models.Model, state: CropState | None,
+             warm: list[tuple[str, list[int | None]]], report: Report) -> None:
+    """Pre-render the planned crops of one analysed row; a crop that cannot be made is a failure."""
+    if not warm or state is None or state.status == "error" and not state.has_size:
         return
+    field_file = getattr(instance, target.field.attname)
     for ratio, widths in warm:
         for width in widths:
             try:
@@ -184,3 +197,36 @@ def _one(target: Target, instance: models.Model, mode: Mode, current: str | None
             except (SmartCropError, OSError) as error:
                 report.failures.append(Failure(str(target), instance.pk, field_file.name, f"warming {ratio}: {error}"))
                 return
+
+class AlreadyRunning(Exception):
+    """Another smartcrop_recompute holds the lock for this database."""
+
+
+@contextlib.contextmanager
+def exclusive(database: str = "default") -> Iterator[None]:
+    """One in-process recompute per database on this machine at a time; raises AlreadyRunning.
+
+    Two runs at once would analyse the same rows twice, and on SQLite the second one would die on
+    "database is locked". The lock is an OS file lock (flock), so the kernel releases it when its holder
+    exits or is killed: a SIGKILL never leaves a stale lock. It spans one machine; to spread the work
+    over machines, use --enqueue.
+    """
+    settings_dict = connections[database].settings_dict
+    identity = "|".join(str(settings_dict.get(k) or "") for k in ("ENGINE", "HOST", "PORT", "NAME"))
+    path = os.path.join(tempfile.gettempdir(), f"smartcrop-recompute-{hashlib.sha1(identity.encode()).hexdigest()[:16]}.lock")
+    handle = open(path, "a+")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise AlreadyRunning(f"smartcrop_recompute is already running for this database ({holder}); "
+                                 "wait for it to finish (or use --enqueue to share the work between Celery workers)") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}, started {now_iso()}")
+        handle.flush()
+        yield
+    finally:
+        handle.close()  # releases the lock

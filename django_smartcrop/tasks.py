@@ -12,11 +12,11 @@ import logging
 from typing import TYPE_CHECKING, Any, Callable
 
 from django.apps import apps
-from django.db import models, router, transaction
+from django.db import OperationalError, models, router, transaction
 from django.utils.module_loading import import_string
 
 from . import conf
-from .processing import header_size, process, store
+from .processing import StorageUnavailable, header_size, process, store
 from .state import CropState, now_iso
 
 if TYPE_CHECKING:
@@ -42,11 +42,66 @@ def run(model_label: str, pk: object, field_name: str, file_name: str) -> str:
     field = model._meta.get_field(field_name)
     if getattr(instance, field.attname).name != file_name:
         return "stale"
+    state = CropState.from_value(getattr(instance, field.saliency_field, None))  # type: ignore[attr-defined]
+    if state is not None and state.name == file_name and state.status != "pending":
+        return "done"  # analysed meanwhile (by smartcrop_recompute): not twice
     state = process(instance, field)  # type: ignore[arg-type]
     return state.status if state is not None else "stale"  # None: the row changed file meanwhile
 
 
-analyse_task = shared_task(name="django_smartcrop.analyse", ignore_result=True)(run) if shared_task else None
+def _time_limit() -> int:
+    try:
+        return int(conf.setting("TASK_TIME_LIMIT"))
+    except Exception:  # settings not configured yet (imported outside a Django process)
+        return int(conf.DEFAULTS["TASK_TIME_LIMIT"])
+
+
+#: Set on every smartcrop task: acknowledged when done, so the job of a worker that dies (or whose pool
+#: process is killed) is delivered again; no results stored. Worker-wide settings the README lists
+#: (prefetch 1, the broker's visibility timeout above the time limit) belong in the Celery config.
+_OPTIONS = {"acks_late": True, "reject_on_worker_lost": True, "ignore_result": True}
+#: Storage errors (and a locked database) are retried with exponential backoff (1, 2, 4, 8, 16 s; keep
+#: Redis's visibility timeout above that); after the last try a row records the storage error. Bad
+#: images are recorded at once, never retried.
+STORAGE_RETRIES = 5
+
+
+def analyse_rows(task: Any, label: str, items: list[list[str]], warm: str = "") -> int:
+    """The job for one message of ``smartcrop_recompute --enqueue``: returns how many rows it analysed."""
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from . import jobs
+
+    last_try = task.request.retries >= STORAGE_RETRIES
+    try:
+        return jobs.run_message(label, items, warm, storage_errors=not last_try,
+                                interrupted=SoftTimeLimitExceeded).recomputed
+    except (StorageUnavailable, OperationalError) as error:  # passing: the storage, a locked database
+        if isinstance(error, OperationalError) and last_try:
+            raise
+        logger.warning("smartcrop: %s; retrying", error)
+        raise task.retry(exc=error, countdown=2 ** task.request.retries) from None
+    except jobs.Interrupted as stop:  # the time limit: the slow row is recorded as failed, the rest goes on
+        if stop.rest:
+            task.apply_async((label, stop.rest, warm))
+        return stop.done
+
+
+if shared_task:
+    limits = {"time_limit": _time_limit(), "soft_time_limit": max(1, _time_limit() - max(2, _time_limit() // 10))}
+    analyse_task = shared_task(name="django_smartcrop.analyse", **_OPTIONS, **limits)(run)
+    analyse_rows_task = shared_task(name="django_smartcrop.analyse_rows", bind=True, **_OPTIONS, **limits)(analyse_rows)
+
+    from celery.signals import worker_process_init
+
+    @worker_process_init.connect(weak=False)
+    def _load_model_once(**kwargs: Any) -> None:
+        """Each worker process loads (and checks) the model once, at start, not in its first job."""
+        from .checks import load_model
+
+        load_model()
+else:  # pragma: no cover
+    analyse_task = analyse_rows_task = None
 
 
 def schedule(instance: models.Model, field: "SmartCropImageField") -> None:

@@ -13,7 +13,9 @@ DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": os.environ["SMARTCROP_TEST_DB"],
-        "OPTIONS": {"timeout": float(os.environ.get("SMARTCROP_TEST_DB_TIMEOUT", "5"))},
+        # IMMEDIATE: a transaction takes the write lock when it begins, so concurrent writers wait for each
+        # other (up to the timeout) instead of failing at once with "database is locked" (Django's advice).
+        "OPTIONS": {"timeout": float(os.environ.get("SMARTCROP_TEST_DB_TIMEOUT", "5")), "transaction_mode": "IMMEDIATE"},
     }
 }
 MEDIA_ROOT = os.environ["SMARTCROP_TEST_MEDIA"]

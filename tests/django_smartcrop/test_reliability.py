@@ -10,8 +10,6 @@ import re
 import shutil
 import signal
 import sqlite3
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -30,10 +28,8 @@ from django_smartcrop.models import Crop
 from tests.conftest import SHIPPED_MODEL as MODEL
 from .faulty_storage import FaultyStorage
 from .images import jpeg, scene
+from .sites import Site, make_template_db
 from .testapp.models import Photo
-
-REPO = Path(__file__).resolve().parents[2]
-SETTINGS = "tests.django_smartcrop.subprocess_settings"
 
 
 def files_under(folder: Path) -> list[Path]:
@@ -205,75 +201,7 @@ def test_recompute_refuses_to_run_with_a_bad_model(settings, media, bad_model, s
 
 @pytest.fixture(scope="module")
 def template_db(tmp_path_factory) -> Path:
-    """An SQLite file with the schema, made once by ``migrate`` in a child process."""
-    folder = tmp_path_factory.mktemp("site")
-    (folder / "media").mkdir()
-    env = _env(folder / "db.sqlite3", folder / "media")
-    command = [sys.executable, "-m", "django", "migrate", "--run-syncdb", "-v", "0", f"--settings={SETTINGS}"]
-    done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    return folder / "db.sqlite3"
-
-
-def _env(db: Path, media: Path, **extra: str) -> dict[str, str]:
-    env = {**os.environ, "SMARTCROP_TEST_DB": str(db), "SMARTCROP_TEST_MEDIA": str(media), "PYTHONPATH": str(REPO),
-           "OMP_NUM_THREADS": "1", "SMARTCROP_THREADS": "1"}
-    env.pop("SMARTCROP_MODEL", None)
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    return {**env, **extra}
-
-
-class Site:
-    """A site in a folder: an SQLite file and a media folder that child processes and the test share."""
-
-    def __init__(self, folder: Path, template: Path) -> None:
-        self.db, self.media = folder / "db.sqlite3", folder / "media"
-        self.media.mkdir(parents=True)
-        shutil.copyfile(template, self.db)
-
-    def add_photos(self, count: int) -> None:
-        (self.media / "photos").mkdir(exist_ok=True)
-        rows = []
-        for index in range(count):
-            name = f"photos/p{index:03d}.jpg"
-            (self.media / name).write_bytes(jpeg(scene(360, 240, spot=((index % 7 + 1) / 8, (index % 3 + 1) / 4))))
-            rows.append((f"p{index}", name))
-        with sqlite3.connect(self.db) as connection:
-            connection.executemany("INSERT INTO smartcrop_testapp_photo (title, image) VALUES (?, ?)", rows)
-
-    def analysed(self) -> int:
-        with sqlite3.connect(self.db, timeout=10) as connection:
-            return connection.execute(
-                "SELECT count(*) FROM smartcrop_testapp_photo WHERE saliency IS NOT NULL").fetchone()[0]
-
-    def states(self) -> list[dict]:
-        import json
-
-        with sqlite3.connect(self.db, timeout=10) as connection:
-            rows = connection.execute("SELECT image, saliency FROM smartcrop_testapp_photo ORDER BY id").fetchall()
-        return [dict(json.loads(value or "null") or {}, file=image) for image, value in rows]
-
-    def crop_rows(self) -> list[str]:
-        with sqlite3.connect(self.db, timeout=10) as connection:
-            return [name for (name,) in connection.execute("SELECT name FROM django_smartcrop_crop")]
-
-    def command(self, *args: str) -> list[str]:
-        return [sys.executable, "-m", "django", *args, f"--settings={SETTINGS}"]
-
-    def run(self, *args: str, timeout: float = 120, **env: str) -> subprocess.CompletedProcess:
-        return subprocess.run(self.command(*args), cwd=REPO, env=_env(self.db, self.media, **env),
-                              capture_output=True, text=True, timeout=timeout)
-
-    def start(self, *args: str, **env: str) -> subprocess.Popen:
-        return subprocess.Popen(self.command(*args), cwd=REPO, env=_env(self.db, self.media, **env),
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-    def wait_for(self, analysed: int, process: subprocess.Popen, timeout: float = 120) -> None:
-        deadline = time.monotonic() + timeout
-        while self.analysed() < analysed:
-            assert process.poll() is None, process.communicate()
-            assert time.monotonic() < deadline, "the command made no progress"
-            time.sleep(0.01)
+    return make_template_db(tmp_path_factory.mktemp("site"))
 
 
 @pytest.fixture
@@ -353,3 +281,31 @@ def test_a_locked_database_stops_the_command_cleanly_and_a_rerun_completes(site)
     assert again.returncode == 0, again.stderr
     assert _recomputed(again.stdout) == count - before
     _assert_final_state(site, count)
+
+
+def test_a_second_recompute_at_once_says_already_running_and_the_first_finishes(site):
+    count = 30
+    site.add_photos(count)
+    first = site.start("smartcrop_recompute", "--all", "--warm", WARM, "--chunk-size", "4")
+    site.wait_for(2, first)
+    second = site.run("smartcrop_recompute", "--all", "--warm", WARM)
+    assert second.returncode == 1
+    lines = [line for line in second.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "already running" in lines[0] and f"pid {first.pid}" in lines[0], second.stderr
+    out, err = first.communicate(timeout=120)
+    assert first.returncode == 0, err
+    assert _recomputed(out) == count
+    _assert_final_state(site, count)
+    again = site.run("smartcrop_recompute", "--all", "--warm", WARM)  # the lock went with its holder
+    assert again.returncode == 0 and _recomputed(again.stdout) == count, again.stderr
+
+
+def test_the_lock_of_a_killed_recompute_is_released(site):
+    site.add_photos(12)
+    worker = site.start("smartcrop_recompute", "--chunk-size", "2")
+    site.wait_for(2, worker)
+    worker.send_signal(signal.SIGKILL)
+    worker.communicate(timeout=30)
+    again = site.run("smartcrop_recompute")
+    assert again.returncode == 0, again.stderr
+    assert [state.get("status") for state in site.states()] == ["ok"] * 12

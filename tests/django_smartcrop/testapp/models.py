@@ -17,3 +17,12 @@ class Banner(models.Model):
     crops = models.JSONField(null=True, blank=True, editable=False)
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
+
+
+class AnalysisRecord(models.Model):
+    """One row per stored analysis (written by the receiver in apps.py, in the storing transaction) when
+    SMARTCROP_TEST_LEDGER is set: lets the Celery tests count analyses per row across processes."""
+
+    row_pk = models.CharField(max_length=64)
+    file_name = models.CharField(max_length=255)
+    pid = models.IntegerField()

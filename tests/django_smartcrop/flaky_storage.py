@@ -1,0 +1,21 @@
+"""A real FileSystemStorage whose reads of some files fail a few times first, as an object store does
+during an outage: ``SMARTCROP_TEST_FLAKY="name,name"`` and ``SMARTCROP_TEST_FLAKY_TIMES`` (per process)."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from typing import Any
+
+from django.core.files.storage import FileSystemStorage
+
+
+class FlakyStorage(FileSystemStorage):
+    failed: Counter = Counter()
+
+    def _open(self, name: str, mode: str = "rb") -> Any:
+        flaky = set(filter(None, os.environ.get("SMARTCROP_TEST_FLAKY", "").split(",")))
+        if name in flaky and self.failed[name] < int(os.environ.get("SMARTCROP_TEST_FLAKY_TIMES", "2")):
+            self.failed[name] += 1
+            raise OSError(f"the storage is unavailable (failure {self.failed[name]} for {name})")
+        return super()._open(name, mode)

@@ -42,6 +42,10 @@ The crop audit (does the crop favour one group of people?) is a subcommand:
 """
 
 
+#: Without --jobs, one process per core, but at most one per this many files.
+FILES_PER_DEFAULT_WORKER = 16
+
+
 def positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -83,7 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--model", help="ONNX saliency model (default: $SMARTCROP_MODEL or the shipped one)")
     parser.add_argument("--threads", type=int, default=None, help="inference threads per process (default 1)")
     parser.add_argument("-j", "--jobs", type=positive_int, default=None, metavar="N",
-                        help=f"processes cropping at once (default: the number of cores, here {default_jobs()})")
+                        help=f"processes cropping at once (default: the number of cores, here {default_jobs()}, "
+                             f"but at most one per {FILES_PER_DEFAULT_WORKER} files)")
     parser.add_argument("--max-pixels", type=int, default=None, help="refuse images with more pixels than this")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     parser.add_argument("--version", action="version", version=f"smartcrop {__version__}")
@@ -135,7 +140,9 @@ def run(args: argparse.Namespace, settings: Settings, widths: list[int | None]) 
     errors = len(failed) + len(refused)
     total = errors + len(tasks)
     progress = tqdm(total=len(tasks), unit="image", disable=args.quiet or len(tasks) < 2, file=sys.stderr)
-    for outcome in outcomes(tasks, settings, args.jobs or default_jobs()):
+    # By default a worker process is started only for enough files to repay its start-up (~1 s).
+    jobs = args.jobs or min(default_jobs(), max(1, len(tasks) // FILES_PER_DEFAULT_WORKER))
+    for outcome in outcomes(tasks, settings, jobs):
         progress.update()
         if outcome.json_line is not None:
             print(outcome.json_line, flush=True)

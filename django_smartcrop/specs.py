@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from smartcrop_core import Box, RatioError, parse_ratio, ratio_label
-from smartcrop_core.api import MAX_OUTPUT_SIDE, output_size
+from smartcrop_core.api import MAX_OUTPUT_SIDE, exact_size
 
 from . import conf
 from .state import NO_MODEL, BoxSource, CropState
@@ -109,15 +109,16 @@ def fit_output(ratio: str, box: Box, width: int | None, height: int | None) -> t
         width = _round_up(int(width), allowed)
     elif allowed:  # a height: the narrowest allowed width at least that tall (the same crop either way)
         width = next((w for w in allowed if max(1, round(w / value)) >= int(height)), allowed[-1])  # type: ignore[arg-type]
+    # exact_size: the other side may exceed the limits here, it is clamped just below.
     if width is not None:
-        size = output_size(value, min(int(width), limit_width), None)
+        size = exact_size(value, min(int(width), limit_width), None)
     else:
-        size = output_size(value, None, min(int(height), limit_height))  # type: ignore[arg-type]
+        size = exact_size(value, None, min(int(height), limit_height))  # type: ignore[arg-type]
     assert size is not None
     if size[1] > limit_height:
-        size = output_size(value, None, limit_height)
+        size = exact_size(value, None, limit_height)
     if size is not None and size[0] > limit_width:
-        size = output_size(value, limit_width, None)
+        size = exact_size(value, limit_width, None)
     assert size is not None
     return size
 

@@ -160,17 +160,21 @@ def output_size(ratio: float, width: int | None, height: int | None) -> tuple[in
     Both sides, the requested one and the computed one, must be within 1..MAX_OUTPUT_SIDE: a ratio of
     1:100 at width 10000 would otherwise ask for a 10000 x 1,000,000 render. RatioError otherwise.
     """
+    size = exact_size(ratio, width, height)
+    if size is not None and max(size) > MAX_OUTPUT_SIDE:
+        raise RatioError(f"a {size[0]} x {size[1]} output is too large: each side must be within 1..{MAX_OUTPUT_SIDE}")
+    return size
+
+
+def exact_size(ratio: float, width: int | None, height: int | None) -> tuple[int, int] | None:
+    """Like ``output_size`` but the computed side is not bounded: for callers that clamp it next."""
     if width is None and height is None:
         return None
     if width is not None:
         given = _side("width", width)
-        size = given, max(1, round(given / ratio))
-    else:
-        given = _side("height", height)
-        size = max(1, round(given * ratio)), given
-    if max(size) > MAX_OUTPUT_SIDE:
-        raise RatioError(f"a {size[0]} x {size[1]} output is too large: each side must be within 1..{MAX_OUTPUT_SIDE}")
-    return size
+        return given, max(1, round(given / ratio))
+    given = _side("height", height)
+    return max(1, round(given * ratio)), given
 
 
 def _side(name: str, value: object) -> int:

@@ -1,7 +1,8 @@
 """Run each costly hostile input (reliability.hostile) in its own process; check time and memory budgets.
 
     .venv/bin/python -m reliability.check_cost [--seconds 5] [--memory-mb 1024] [--only SUBSTRING] [--json]
-    .venv/bin/python -m reliability.check_cost --pillow --cap-mb 8000        # plain Image.open + load
+    .venv/bin/python -m reliability.check_cost --decoder pillow --cap-mb 8000   # plain Image.open + load
+    .venv/bin/python -m reliability.check_cost --decoder vips --cap-mb 8000     # libvips thumbnail (bench extra)
     .venv/bin/python -m reliability.check_cost --root /tmp/before --cap-mb 8000  # another checkout's code
 
 Each child process loads the model first (warm-up on a tiny image), then caps its address space
@@ -40,6 +41,13 @@ if call == "pillow":
     def run():
         with Image.open(path) as image:
             image.load()
+elif call == "vips":  # libvips' shrink-on-load thumbnail to the model's input, after a header pixel check
+    import pyvips
+    def run():
+        header = pyvips.Image.new_from_file(path, access="sequential", fail=True)
+        if header.width * header.height > options.get("max_pixels", 89_478_485):
+            raise ValueError(f"{header.width}x{header.height} is over the pixel limit")
+        pyvips.Image.thumbnail(path, 256, height=256, size="down", fail_on="error").write_to_memory()
 else:
     import smartcrop_core
     from PIL import Image
@@ -67,14 +75,14 @@ print(json.dumps({"outcome": outcome, "message": message, "seconds": round(secon
 ALLOWED = {"result", "ImageError", "ImageTooLargeError", "FormatNotAllowedError", "DecodeBudgetError", "RatioError"}
 
 
-def run_case(case: CostCase, data: bytes, folder: Path, root: Path, cap_mb: int, pillow: bool, timeout: float) -> dict:
+def run_case(case: CostCase, data: bytes, folder: Path, root: Path, cap_mb: int, decoder: str, timeout: float) -> dict:
     """One case in a fresh process; the child's JSON report plus the case's name and kind."""
     path = folder / case.name
     path.write_bytes(data)
-    env = dict(os.environ, PYTHONPATH=str(root), OMP_NUM_THREADS="1", SMARTCROP_THREADS="1")
+    env = dict(os.environ, PYTHONPATH=str(root), OMP_NUM_THREADS="1", SMARTCROP_THREADS="1", VIPS_CONCURRENCY="1")
     if "formats" in case.options:
         env["SMARTCROP_FORMATS"] = case.options["formats"]
-    call = "pillow" if pillow else case.call
+    call = case.call if decoder == "core" else decoder
     command = [sys.executable, "-c", CHILD, str(path), call, json.dumps(case.options), str(cap_mb << 20)]
     report = {"name": case.name, "kind": case.kind, "call": call, "bytes": len(data)}
     try:
@@ -92,7 +100,7 @@ def run_case(case: CostCase, data: bytes, folder: Path, root: Path, cap_mb: int,
 
 
 def check(seconds: float, memory_mb: int, cap_mb: int | None = None, only: str | None = None,
-          root: Path = REPO, pillow: bool = False) -> dict:
+          root: Path = REPO, decoder: str = "core") -> dict:
     """Every case (or those whose name contains ``only``): reports and the list of failures."""
     cap_mb = cap_mb or memory_mb
     made: dict[int, tuple[object, bytes]] = {}  # by maker; the maker is kept so that its id stays unique
@@ -105,11 +113,11 @@ def check(seconds: float, memory_mb: int, cap_mb: int | None = None, only: str |
             if id(case.make) not in made:
                 made[id(case.make)] = (case.make, case.make())
             data = made[id(case.make)][1]
-            report = run_case(case, data, Path(folder), root, cap_mb, pillow, timeout=4 * seconds + 30)
+            report = run_case(case, data, Path(folder), root, cap_mb, decoder, timeout=4 * seconds + 30)
             reports.append(report)
             over = (report["outcome"] not in ALLOWED or report["cpu_seconds"] > seconds
                     or report["peak_rss_mb"] > memory_mb)
-            if over and not pillow:
+            if over and decoder == "core":
                 failures.append(report["name"])
     return {"budget": {"seconds": seconds, "memory_mb": memory_mb, "cap_mb": cap_mb}, "cases": reports,
             "failures": failures, "total_seconds": round(time.perf_counter() - started, 1)}
@@ -122,10 +130,11 @@ def main() -> int:
     parser.add_argument("--cap-mb", type=int, default=None, help="address-space cap (default: the memory budget)")
     parser.add_argument("--only", help="run only the cases whose name contains this")
     parser.add_argument("--root", type=Path, default=REPO, help="the checkout whose smartcrop_core is measured")
-    parser.add_argument("--pillow", action="store_true", help="plain Pillow Image.open + load instead (no budget)")
+    parser.add_argument("--decoder", choices=("core", "pillow", "vips"), default="core",
+                        help="core: smartcrop_core (checked); pillow / vips: plain decoders, for comparison only")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    result = check(args.seconds, args.memory_mb, args.cap_mb, args.only, args.root.resolve(), args.pillow)
+    result = check(args.seconds, args.memory_mb, args.cap_mb, args.only, args.root.resolve(), args.decoder)
     if args.json:
         print(json.dumps(result, indent=1))
     else:

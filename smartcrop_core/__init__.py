@@ -9,7 +9,9 @@
 
 from .analysis import Analysis, CropOptions, Point
 from .api import analyze, crop, crop_many, saliency_map
-from .errors import ImageError, ImageTooLargeError, ModelError, RatioError, SmartCropError
+from .budget import DecodeBudget
+from .errors import (DecodeBudgetError, FormatNotAllowedError, ImageError, ImageTooLargeError, ModelError, RatioError,
+                     SmartCropError)
 from .geometry import Box
 from .model import SaliencyModel, get_model
 from .ratios import DEFAULT_RATIOS, parse_ratio, ratio_label
@@ -19,6 +21,9 @@ __all__ = [
     "Box",
     "CropOptions",
     "DEFAULT_RATIOS",
+    "DecodeBudget",
+    "DecodeBudgetError",
+    "FormatNotAllowedError",
     "ImageError",
     "ImageTooLargeError",
     "ModelError",

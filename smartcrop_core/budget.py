@@ -14,7 +14,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, replace
 
-from .errors import ImageError
+from .errors import DecodeBudgetError, FormatNotAllowedError
+
+__all__ = ["DEFAULT_FORMATS", "DEFAULT_MAX_PIXELS", "DecodeBudget", "DecodeBudgetError", "FormatNotAllowedError",
+           "budget_for", "parse_formats"]
 
 #: Same default as Pillow's own bomb guard.
 DEFAULT_MAX_PIXELS = 89_478_485
@@ -29,14 +32,6 @@ DEFAULT_MAX_SIDE = 65_535
 #: Raw sample bytes per allowed pixel: 4 lets RGBA or float32 through at the pixel limit, and a
 #: 16-bit RGBA image (8 bytes a pixel) up to half the pixel limit.
 DEFAULT_BYTES_PER_PIXEL = 4
-
-
-class DecodeBudgetError(ImageError):
-    """The header promises a decode larger than the budget allows (scans, sides, raw bytes)."""
-
-
-class FormatNotAllowedError(ImageError):
-    """The file is in an image format that is not in the budget's allowed formats."""
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,14 @@ class ImageTooLargeError(ImageError):
     """The image declares more pixels than the configured limit (a decompression-bomb guard)."""
 
 
+class DecodeBudgetError(ImageError):
+    """The header promises a decode larger than the decode budget allows (scans, sides, bytes)."""
+
+
+class FormatNotAllowedError(ImageError):
+    """The file is in an image format outside the decode budget's allowed formats."""
+
+
 class ModelError(SmartCropError):
     """The saliency model file is missing, corrupt or does not follow the model contract."""
 

@@ -172,3 +172,14 @@ def test_a_fifo_is_refused_without_blocking(tmp_path):
     os.mkfifo(fifo)
     with pytest.raises(ImageError, match="not a regular file"):
         Source(fifo).info()
+
+
+def test_the_public_api_takes_a_whole_budget_in_max_pixels(shipped_model):
+    import smartcrop_core
+
+    data = progressive_repeated_scans(side=256, repeats=60)
+    with pytest.raises(smartcrop_core.DecodeBudgetError):
+        smartcrop_core.analyze(data)
+    result = smartcrop_core.analyze(data, ["1:1"], max_pixels=smartcrop_core.DecodeBudget(max_scans=100))
+    assert (result.width, result.height) == (256, 256)
+    assert smartcrop_core.crop(data, "1:1", width=64, max_pixels=smartcrop_core.DecodeBudget(max_scans=100)).size == (64, 64)

@@ -7,6 +7,7 @@ ImageError with a one-line message, which the audit reports and counts.
 
 from __future__ import annotations
 
+import sys
 from collections import OrderedDict
 from pathlib import Path
 
@@ -21,8 +22,13 @@ def images_outside(folder: Path, excluded: Path) -> list[Path]:
     """Image files under ``folder`` (sorted), leaving out a report folder placed inside it: a second
     run must not audit the first run's example pictures."""
     excluded = excluded.resolve()
-    return [path for path, _ in find_images([str(folder)])
+    return [path for path, _ in find_images([str(folder)], _warn, _warn)
             if excluded not in path.resolve().parents]
+
+
+def _warn(message: str) -> None:
+    """An unreadable folder or a refused file under the audited folder: one line on stderr."""
+    print(message, file=sys.stderr)
 
 
 def check_header(path: Path, max_pixels: int | None = None) -> str | None:

@@ -91,7 +91,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(scenario: Scenario, images: Path, work: Path) -> tuple[subprocess.Popen, str]:
+def start_server(scenario: Scenario, images: Path, work: Path, engine_threads: int = 0) -> tuple[subprocess.Popen, str]:
     root = Path(tempfile.mkdtemp(dir=work))
     conf = root / "thumbor.conf"
     conf.write_text(
@@ -102,6 +102,7 @@ def start_server(scenario: Scenario, images: Path, work: Path) -> tuple[subproce
         f"DETECTORS = {scenario.detectors!r}\n"
         "FILTERS = BUILTIN_FILTERS + ['thumbor_plugin.filters.smartcrop']\n"
         "SMARTCROP_THREADPOOL_SIZE = 1\n"
+        f"ENGINE_THREADPOOL_SIZE = {engine_threads}\n"
     )
     port = free_port()
     env = dict(os.environ, OMP_NUM_THREADS="1", SMARTCROP_THREADS="1",
@@ -149,11 +150,12 @@ def percentile(values: list[float], q: float) -> float:
     return float(np.percentile(values, q)) * 1000 if values else float("nan")
 
 
-def bench(scenario: Scenario, images: Path, names: list[str], concurrency: int, time_limit: float, work: Path) -> dict:
+def bench(scenario: Scenario, images: Path, names: list[str], concurrency: int, time_limit: float, work: Path,
+          engine_threads: int = 0) -> dict:
     sys.path.insert(0, str(REPO))
     from reliability.load_thumbor import HealthPoller
 
-    process, base = start_server(scenario, images, work)
+    process, base = start_server(scenario, images, work, engine_threads)
     try:
         deadline = time.monotonic() + time_limit
         fetch(f"{base}/unsafe/{SIZES[0]}/{scenario.url_options}{names[0]}")  # warm-up: imports, model load
@@ -197,6 +199,8 @@ def main() -> None:
     parser.add_argument("--megapixels", type=float, nargs="+", default=[0.5, 3.0])
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--time-limit", type=float, default=120, help="seconds per scenario and size")
+    parser.add_argument("--engine-threads", type=int, default=0,
+                        help="Thumbor's ENGINE_THREADPOOL_SIZE (0, Thumbor's default: its image work runs on the IOLoop)")
     args = parser.parse_args()
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     try:
@@ -219,11 +223,12 @@ def main() -> None:
                 if "face" in scenario.name and not has_cv:
                     print(f"skipped: {scenario.name} (needs opencv-python-headless < 5)", file=sys.stderr)
                     continue
-                result = bench(scenario, images, names, args.concurrency, args.time_limit, work)
+                result = bench(scenario, images, names, args.concurrency, args.time_limit, work, args.engine_threads)
                 rows.append((megapixels, scenario.name, result))
                 print(f"done: {megapixels:g} MP, {scenario.name}", file=sys.stderr)
 
-    print(f"\nThumbor 7.8 on 127.0.0.1, 1 process, concurrency {args.concurrency}, {os.cpu_count()} cores, "
+    print(f"\nThumbor 7.8 on 127.0.0.1, 1 process, ENGINE_THREADPOOL_SIZE {args.engine_threads}, "
+          f"concurrency {args.concurrency}, {os.cpu_count()} cores, "
           f"{max(2, args.images) - 1} images x {len(SIZES)} sizes per row (latencies in ms)\n")
     print("| image | scenario | cold p50 | cold p95 | warm p50 | warm p95 | req/s | worst /healthcheck | errors |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|")

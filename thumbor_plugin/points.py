@@ -1,7 +1,11 @@
 """Which focal points make Thumbor's own crop land where smartcrop would crop.
 
-Thumbor stores one list of focal points per source image and, for every size later requested, centres
-the largest window of the target ratio on their weighted centroid (``Transformer.auto_crop`` with
+``/smart/`` requests get smartcrop's exact box from the hook (crop_hook.py); these points are what
+/meta/ shows and what Thumbor's own centroid crop uses wherever that hook cannot run (a Thumbor with
+other internals, a ratio out of range, a remotecv worker that stored points only).
+
+Thumbor stores one list of focal points per source image and, for every size requested, centres the
+largest window of the target ratio on their weighted centroid (``Transformer.auto_crop`` with
 ``get_center_of_mass``), then clamps it into the image. Only the centroid matters, and only one of its
 coordinates per request: a ratio narrower than the image fixes the window's height and slides it
 horizontally (only x matters), a wider ratio slides it vertically (only y matters).
@@ -13,12 +17,12 @@ So the points are chosen for their centroid, not for display:
   for a wider one, all of weight 1; their centroid is exactly (X, Y).
 When only one configured ratio constrains an axis (e.g. 16:9 on a 4:3 photo), Thumbor's window for that
 ratio is smartcrop's box to within a pixel of rounding. When several do, each is a compromise between
-them: list only the ratios you serve in SMARTCROP_RATIOS, or use filters:smartcrop() for exact boxes.
+them.
 When no configured ratio constrains an axis, the box for half (or twice) the image's ratio stands in.
 
 This reproduces the mass window far better than the saliency centroid or the top point would (see the
 design notes: centroid placement keeps 92.5% of the oracle's fixations, the mass window 96.8%). A flat
-image still yields points (its boxes are centred), so Thumbor never re-runs detection for it.
+image still yields points (its boxes are centred), so a Thumbor that stores them never re-runs detection.
 """
 
 from __future__ import annotations

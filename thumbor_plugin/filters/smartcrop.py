@@ -1,10 +1,10 @@
-"""``filters:smartcrop()`` / ``filters:smartcrop(closeness)``: crop exactly smartcrop's box.
+"""``filters:smartcrop()`` / ``filters:smartcrop(closeness)``: smartcrop's box, zoomed in on request.
 
-Without the filter, ``/smart/`` crops centre Thumbor's window on the stored focal points, which
-approximates smartcrop's box (points.py). With it, the window is the box ``smartcrop_core`` returns
-for the requested output ratio, computed from the very pixels being cropped, with or without
-``/smart/``. ``closeness`` (0..1, default SMARTCROP_CLOSENESS) zooms in toward the salient region.
-The filter never writes detector storage; how it hooks into Thumbor is explained in crop_hook.py.
+``/smart/`` URLs already crop smartcrop's exact box for any ratio (detector.py). The filter adds a
+zoom: ``closeness`` (0..1, default SMARTCROP_CLOSENESS) shrinks the box toward the salient region; on
+``/smart/`` URLs it uses the detector's (stored) analysis, without ``/smart/`` it analyses the very
+pixels being cropped itself (cached per process) and never writes detector storage. How it hooks into
+Thumbor is explained in crop_hook.py.
 """
 
 from __future__ import annotations

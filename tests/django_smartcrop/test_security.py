@@ -33,6 +33,7 @@ def work(monkeypatch):
     """Counts model runs and image decodes (call-through wrappers around onnxruntime's caller and Pillow)."""
     counts = {"model runs": 0, "image opens": 0}
     predict, image_open = smartcrop_core.model.SaliencyModel.predict, Image.open
+    open_allowed = smartcrop_core.loading.open_allowed
 
     def counting_predict(self, *args, **kwargs):
         counts["model runs"] += 1
@@ -42,8 +43,13 @@ def work(monkeypatch):
         counts["image opens"] += 1
         return image_open(*args, **kwargs)
 
+    def counting_open_allowed(*args, **kwargs):  # the core's own opener (it bypasses Image.open)
+        counts["image opens"] += 1
+        return open_allowed(*args, **kwargs)
+
     monkeypatch.setattr(smartcrop_core.model.SaliencyModel, "predict", counting_predict)
     monkeypatch.setattr(Image, "open", counting_open)
+    monkeypatch.setattr(smartcrop_core.loading, "open_allowed", counting_open_allowed)
     return counts
 
 

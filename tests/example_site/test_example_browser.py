@@ -76,6 +76,10 @@ def test_upload_with_progress_then_the_showcase(live_server, browser_page, tmp_p
     assert badges == ["automatic"] * 4
     assert page.get_attribute("a.edit", "href") == f"/admin/gallery/photo/{Photo.objects.get().pk}/change/"
     assert "vs centre crop" in page.inner_text("#summary")
+    with page.expect_navigation(timeout=60_000):  # the crop audit of the gallery's photos, from the page
+        page.click("#audit button[type=submit]")
+    page.wait_for_function("() => document.querySelector('img.audit-picture').naturalWidth > 0", timeout=60_000)
+    assert "Where the saliency peaks on this gallery's 1 photo" in page.inner_text("#audit")
     screenshot = os.environ.get("EXAMPLE_SCREENSHOT")
     page.screenshot(path=screenshot or str(tmp_path / "showcase.png"), full_page=True)
 

@@ -114,3 +114,32 @@ def test_bad_upload_by_script_gets_one_clear_line(client):
     (line,) = response.json()["errors"]
     assert line.startswith("Image: Upload a valid image.") and "\n" not in line
     assert _upload(client, HTTP_ACCEPT="application/json").json() == {"ok": True, "pk": Photo.objects.get().pk}
+
+
+def test_audit_of_the_gallerys_photos(client, media, shipped_model):
+    from example_site.gallery import audit
+
+    _upload(client)
+    page = client.get("/").content.decode()
+    assert "Not run yet for this gallery." in page and 'action="/audit/"' in page
+    assert client.get("/audit/").status_code == 405  # runs only on a POST
+    assert client.post("/audit/")["Location"] == "/#audit"
+    assert (media / "audit" / "report.md").is_file() and (media / "audit" / "report.png").is_file()
+    page = client.get("/").content.decode()
+    assert re.search(r"Where the saliency peaks on this gallery's 1 photo\s", page)
+    assert 'href="/media/audit/report.md"' in page and client.get("/media/audit/report.md").status_code == 200
+    assert re.search(r"Top salient point in the upper third of the picture: \d+% of the photos", page)
+    if audit.faces_available():
+        assert "faces from OpenCV" in page
+
+
+def test_audit_command(client, media, shipped_model):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    _upload(client)
+    output = StringIO()
+    call_command("gallery_audit", stdout=output)
+    assert output.getvalue().strip() == "audit of 1 photo written: /media/audit/report.md"
+    assert (media / "audit" / "report.json").is_file()

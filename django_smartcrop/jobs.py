@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Callable, Iterable
 
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -93,24 +94,30 @@ def _enqueue_chunk(target: Target, label: str, chunk: list, send: Callable[[str,
         return
     now = timezone.now()
     existing = {job.object_pk: job for job in AnalysisJob.objects.filter(target=label, object_pk__in=list(wanted))}
-    items = []
-    for pk, file_name in wanted.items():
-        token = uuid.uuid4().hex
-        job = existing.get(pk)
-        if job is None:
-            AnalysisJob.objects.create(target=label, object_pk=pk, file_name=file_name, token=token, enqueued=now)
-        elif _is_dead(job, now, requeue_after):
-            # Compare-and-set on the old token and claim: a worker claiming it meanwhile wins.
-            taken = AnalysisJob.objects.filter(pk=job.pk, token=job.token, started=job.started).update(
-                token=token, file_name=file_name, enqueued=now, started=None, claimed_by="")
-            if not taken:
+    items, new_jobs = [], []
+    with transaction.atomic():  # one commit per chunk, not one per row
+        for pk, file_name in wanted.items():
+            token = uuid.uuid4().hex
+            job = existing.get(pk)
+            if job is None:
+                new_jobs.append(AnalysisJob(target=label, object_pk=pk, file_name=file_name, token=token, enqueued=now))
+            elif _is_dead(job, now, requeue_after):
+                # Compare-and-set on the old token and claim: a worker claiming it meanwhile wins.
+                taken = AnalysisJob.objects.filter(pk=job.pk, token=job.token, started=job.started).update(
+                    token=token, file_name=file_name, enqueued=now, started=None, claimed_by="")
+                if not taken:
+                    report.already_queued += 1
+                    continue
+                report.requeued += 1
+                items.append([pk, file_name, token])
+            else:
                 report.already_queued += 1
-                continue
-            report.requeued += 1
-        else:
-            report.already_queued += 1
-            continue
-        items.append([pk, file_name, token])
+        # A concurrent --enqueue may have queued some of these rows meanwhile: theirs stand.
+        AnalysisJob.objects.bulk_create(new_jobs, ignore_conflicts=True)
+    created = set(AnalysisJob.objects.filter(target=label, token__in=[job.token for job in new_jobs])
+                  .values_list("token", flat=True))
+    report.already_queued += len(new_jobs) - len(created)
+    items += [[job.object_pk, job.file_name, job.token] for job in new_jobs if job.token in created]
     if items:
         send(label, items, warm)
         report.sent += len(items)
@@ -145,10 +152,12 @@ def run_message(label: str, items: Iterable[list[str]], warm: str = "", storage_
     (target,) = find_targets([label])
     plan = parse_warm(warm)
     claimed = _claim(label, [token for _, _, token in items])
+    rows_by_pk = target.model._base_manager.in_bulk([job.object_pk for job in claimed])
+    instances = {str(pk): row for pk, row in rows_by_pk.items()}  # job pks are text
     for index, job in enumerate(claimed):
         report.seen += 1
         try:
-            _run_job(target, job, plan, storage_errors, report)
+            _run_job(target, job, instances.get(job.object_pk), plan, storage_errors, report)
         except interrupted:
             _record_timeout(target, job)
             raise Interrupted(report.recomputed, _release(claimed[index + 1:])) from None
@@ -187,8 +196,8 @@ def _claim(label: str, tokens: list[str]) -> list[AnalysisJob]:
     return list(AnalysisJob.objects.filter(target=label, token__in=tokens, claimed_by=me).order_by("pk"))
 
 
-def _run_job(target: Target, job: AnalysisJob, plan: list, storage_errors: bool, report: Report) -> None:
-    instance = target.model._base_manager.filter(pk=job.object_pk).first()
+def _run_job(target: Target, job: AnalysisJob, instance: object | None, plan: list, storage_errors: bool,
+             report: Report) -> None:
     field_file = getattr(instance, target.field.attname, None) if instance is not None else None
     if field_file is None or field_file.name != job.file_name:
         job.delete()  # the row is gone, or holds a new file (which has its own job)

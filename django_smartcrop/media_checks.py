@@ -61,7 +61,9 @@ def _crop_url_collision() -> list[checks.CheckMessage]:
     except Exception:  # a remote storage that cannot build a URL offline: nothing to compare
         return []
     parts = urlsplit(url)
-    if parts.netloc or not parts.path.startswith(app_prefix):
+    # Included at the root, the app's URLs are only /c/...: a crop under any other folder is not theirs.
+    taken = app_prefix if app_prefix != "/" else "/c/"
+    if parts.netloc or not parts.path.startswith(taken):
         return []
     return [checks.Warning(
         f"Generated crops get URLs like {parts.path}, under {app_prefix} where django_smartcrop.urls is "

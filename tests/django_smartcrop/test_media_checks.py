@@ -71,3 +71,11 @@ def test_install_docs_set_and_serve_media():
     install = readme.split("## Django", 1)[1].split("### Install", 1)[1].split("### The field", 1)[0]
     for needed in ("MEDIA_ROOT =", "MEDIA_URL =", "static(settings.MEDIA_URL", 'pip install -e ".[django]"', "W020"):
         assert needed in install, needed
+
+
+@pytest.mark.urls("tests.django_smartcrop.root_urls")
+def test_app_included_at_the_root_only_collides_with_a_crop_folder_named_c(settings):
+    settings.MEDIA_URL = ""
+    assert "django_smartcrop.W021" not in ids(check_media())  # /smartcrop/ab/... is not the app's
+    settings.SMARTCROP_PREFIX = "c"
+    assert "django_smartcrop.W021" in ids(check_media())

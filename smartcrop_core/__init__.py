@@ -5,38 +5,72 @@
     >>> result.boxes["16:9"]
     Box(left=312, top=0, width=2844, height=1600)
     >>> smartcrop_core.crop("photo.jpg", "16:9", width=800).save("photo-16x9.jpg")
+
+Everything in ``__all__`` is public and kept stable; the adapters (Thumbor, Django and the
+integrations) use only these names.
 """
 
-from .analysis import Analysis, CropOptions, Point
-from .api import analyze, crop, crop_many, saliency_map
+from .analysis import Analysis, CropOptions, Point, Strategy
+from .api import analyze, crop, crop_many, crop_options, saliency_map
 from .budget import DecodeBudget
+from .cutting import crop_box
 from .errors import (DecodeBudgetError, FormatNotAllowedError, ImageError, ImageTooLargeError, ModelError, RatioError,
-                     SmartCropError)
-from .geometry import Box
-from .model import SaliencyModel, get_model
-from .ratios import DEFAULT_RATIOS, parse_ratio, ratio_label
+                     SmartCropError, one_line)
+from .files import create_temporary
+from .geometry import Box, largest_size
+from .loading import ImageSource, Source, SourceInfo, flatten_alpha, max_pixels_setting
+from .model import DEFAULT_MODEL_PATH, MODEL_HINT, ModelSettings, SaliencyModel, get_model, resolve_model
+from .pillow_fit import fit
+from .ratios import DEFAULT_RATIOS, MAX_RATIO, MIN_RATIO, RatioLike, parse_ratio, ratio_label
+from .sizes import MAX_OUTPUT_SIDE, exact_size, output_size
+from .visualize import colourise, heatmap, overlay
 
 __all__ = [
     "Analysis",
     "Box",
     "CropOptions",
+    "DEFAULT_MODEL_PATH",
     "DEFAULT_RATIOS",
     "DecodeBudget",
     "DecodeBudgetError",
     "FormatNotAllowedError",
     "ImageError",
+    "ImageSource",
     "ImageTooLargeError",
+    "MAX_OUTPUT_SIDE",
+    "MAX_RATIO",
+    "MIN_RATIO",
+    "MODEL_HINT",
     "ModelError",
+    "ModelSettings",
     "Point",
     "RatioError",
+    "RatioLike",
     "SaliencyModel",
     "SmartCropError",
+    "Source",
+    "SourceInfo",
+    "Strategy",
     "analyze",
+    "colourise",
+    "create_temporary",
     "crop",
+    "crop_box",
     "crop_many",
+    "crop_options",
+    "exact_size",
+    "fit",
+    "flatten_alpha",
     "get_model",
+    "heatmap",
+    "largest_size",
+    "max_pixels_setting",
+    "one_line",
+    "output_size",
+    "overlay",
     "parse_ratio",
     "ratio_label",
+    "resolve_model",
     "saliency_map",
 ]
 __version__ = "0.1.0"

@@ -86,6 +86,19 @@ class Analysis:
         boxes = {ratio_label(r): compute_box(self, parse_ratio(r), options) for r in ratios}
         return Analysis(self.width, self.height, self.grid, self.points, self.symmetry, self.model, boxes, options)
 
+    def resized(self, width: int, height: int) -> "Analysis":
+        """The same analysis for the same picture at another pixel size (a reduced copy analysed, say).
+
+        Grid, points and symmetry are relative to the picture, so they carry over; the stored boxes
+        are computed again at the new size (same ratios, same options), not scaled, so each keeps
+        its ratio exactly.
+        """
+        for name, side in (("width", width), ("height", height)):
+            if isinstance(side, bool) or not isinstance(side, int) or side < 1:
+                raise ValueError(f"{name} must be a whole number of pixels >= 1, got {side!r}")
+        plain = Analysis(width, height, self.grid, self.points, self.symmetry, self.model, options=self.options)
+        return plain.with_boxes(list(self.boxes), self.options)
+
     # -- serialisation ------------------------------------------------------------------------------
 
     def to_dict(self) -> dict[str, Any]:

@@ -1,8 +1,13 @@
-"""The public entry points: analyze, saliency_map, crop."""
+"""The public entry points: analyze, saliency_map, crop, crop_many.
+
+How a window is placed is one ``CropOptions`` value (``options=``). The keywords ``strategy``,
+``closeness`` and ``min_mass`` still work, as a shorthand for the same thing (kept, not deprecated:
+the command line and existing callers use them, and they can never disagree with ``options`` because
+giving both is refused).
+"""
 
 from __future__ import annotations
 
-import operator
 import os
 from typing import Iterable, Optional, Sequence, Tuple
 
@@ -10,17 +15,27 @@ import numpy as np
 from PIL import Image
 
 from .analysis import Analysis, CropOptions, Strategy, symmetry_score, top_points, quantise, dequantise
-from .errors import RatioError
+from .cutting import cut
 from .loading import ImageSource, Source, flatten_alpha
 from .model import SaliencyModel, get_model
 from .ratios import DEFAULT_RATIOS, RatioLike, parse_ratio
-
-#: Upper bound on a requested output side, so a URL or form cannot ask for a 100000-px render.
-MAX_OUTPUT_SIDE = 10_000
+from .sizes import MAX_OUTPUT_SIDE, exact_size, output_size  # noqa: F401  (re-exported: api.output_size)
 
 
 def _model(model: "SaliencyModel | str | os.PathLike[str] | None", threads: int | None) -> SaliencyModel:
     return model if isinstance(model, SaliencyModel) else get_model(model, threads)
+
+
+def crop_options(options: CropOptions | None = None, strategy: Strategy | None = None,
+                 closeness: float | None = None, min_mass: float | None = None) -> CropOptions:
+    """``options``, or one built from the keywords (defaults for the ones not given); not both."""
+    keywords = {name: value for name, value in
+                (("strategy", strategy), ("closeness", closeness), ("min_mass", min_mass)) if value is not None}
+    if options is not None:
+        if keywords:
+            raise TypeError(f"pass either options= or {'/'.join(keywords)}=, not both")
+        return options
+    return CropOptions(**keywords)
 
 
 def _predict(source: Source, model: SaliencyModel) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:
@@ -51,9 +66,10 @@ def analyze(
     image: ImageSource,
     ratios: Iterable[RatioLike] = DEFAULT_RATIOS,
     *,
-    strategy: Strategy = "mass",
-    closeness: float = 0.0,
-    min_mass: float = 0.9,
+    options: CropOptions | None = None,
+    strategy: Strategy | None = None,
+    closeness: float | None = None,
+    min_mass: float | None = None,
     top_k: int = 5,
     model: "SaliencyModel | str | os.PathLike[str] | None" = None,
     threads: int | None = None,
@@ -64,8 +80,8 @@ def analyze(
     Raises ImageError (or its subclass ImageTooLargeError) for inputs that are not usable images,
     ModelError when the model cannot be loaded, RatioError for a bad ratio.
     """
-    options = CropOptions(strategy, closeness, min_mass)
-    return _analyze(Source(image, max_pixels), list(ratios), options, _model(model, threads), top_k)
+    chosen = crop_options(options, strategy, closeness, min_mass)
+    return _analyze(Source(image, max_pixels), list(ratios), chosen, _model(model, threads), top_k)
 
 
 def _analyze(source: Source, ratios: list[RatioLike], options: CropOptions, model: SaliencyModel, top_k: int = 5) -> Analysis:
@@ -92,9 +108,10 @@ def crop(
     height: int | None = None,
     *,
     analysis: Analysis | None = None,
-    strategy: Strategy = "mass",
-    closeness: float = 0.0,
-    min_mass: float = 0.9,
+    options: CropOptions | None = None,
+    strategy: Strategy | None = None,
+    closeness: float | None = None,
+    min_mass: float | None = None,
     model: "SaliencyModel | str | os.PathLike[str] | None" = None,
     threads: int | None = None,
     max_pixels: int | None = None,
@@ -103,9 +120,9 @@ def crop(
 
     Pass a stored ``analysis`` to skip the model. A JPEG is decoded only as large as the output needs.
     """
-    (result,) = crop_many(image, [(ratio, width, height)], analysis=analysis, strategy=strategy,
-                          closeness=closeness, min_mass=min_mass, model=model, threads=threads,
-                          max_pixels=max_pixels)
+    (result,) = crop_many(image, [(ratio, width, height)], analysis=analysis,
+                          options=crop_options(options, strategy, closeness, min_mass), model=model,
+                          threads=threads, max_pixels=max_pixels)
     return result
 
 
@@ -117,74 +134,20 @@ def crop_many(
     requests: Sequence[CropRequest],
     *,
     analysis: Analysis | None = None,
-    strategy: Strategy = "mass",
-    closeness: float = 0.0,
-    min_mass: float = 0.9,
+    options: CropOptions | None = None,
+    strategy: Strategy | None = None,
+    closeness: float | None = None,
+    min_mass: float | None = None,
     model: "SaliencyModel | str | os.PathLike[str] | None" = None,
     threads: int | None = None,
     max_pixels: int | None = None,
 ) -> list[Image.Image]:
     """Several crops of one image, each ``(ratio, width, height)``, decoding the image only once."""
-    options = CropOptions(strategy, closeness, min_mass)
+    chosen = crop_options(options, strategy, closeness, min_mass)
     # Every size is checked before anything is decoded or the model runs.
     out_sizes = [output_size(parse_ratio(ratio), width, height) for ratio, width, height in requests]
     source = Source(image, max_pixels)
     if analysis is None:
-        analysis = _analyze(source, [r for r, _, _ in requests], options, _model(model, threads))
-    plans = []
-    needed = [1, 1]
-    for (ratio, _, _), out_size in zip(requests, out_sizes):
-        box = analysis.box(ratio, options)
-        if out_size is None:
-            needed = [analysis.width, analysis.height]
-        else:  # the decode must give this box at least the output's pixels
-            needed[0] = max(needed[0], -(-out_size[0] * analysis.width // box.width))
-            needed[1] = max(needed[1], -(-out_size[1] * analysis.height // box.height))
-        plans.append((box, out_size))
-    full = source.load(min_size=(needed[0], needed[1]))
-    scale_x, scale_y = full.width / analysis.width, full.height / analysis.height
-    results = []
-    for box, out_size in plans:
-        if full.size != (analysis.width, analysis.height):
-            box = box.scaled(scale_x, scale_y)
-        result = full.crop(box.as_pil())
-        if out_size is not None and result.size != out_size:
-            result = result.resize(out_size, Image.LANCZOS, reducing_gap=3.0)
-        results.append(result)
-    return results
-
-
-def output_size(ratio: float, width: int | None, height: int | None) -> tuple[int, int] | None:
-    """(width, height) of the output for a requested width or height, keeping the ratio exactly.
-
-    Both sides, the requested one and the computed one, must be within 1..MAX_OUTPUT_SIDE: a ratio of
-    1:100 at width 10000 would otherwise ask for a 10000 x 1,000,000 render. RatioError otherwise.
-    """
-    size = exact_size(ratio, width, height)
-    if size is not None and max(size) > MAX_OUTPUT_SIDE:
-        raise RatioError(f"a {size[0]} x {size[1]} output is too large: each side must be within 1..{MAX_OUTPUT_SIDE}")
-    return size
-
-
-def exact_size(ratio: float, width: int | None, height: int | None) -> tuple[int, int] | None:
-    """Like ``output_size`` but the computed side is not bounded: for callers that clamp it next."""
-    if width is None and height is None:
-        return None
-    if width is not None:
-        given = _side("width", width)
-        return given, max(1, round(given / ratio))
-    given = _side("height", height)
-    return max(1, round(given * ratio)), given
-
-
-def _side(name: str, value: object) -> int:
-    """A requested side as a whole number of pixels within 1..MAX_OUTPUT_SIDE."""
-    try:
-        if isinstance(value, bool):
-            raise TypeError(name)
-        side = int(value) if isinstance(value, str) else operator.index(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise RatioError(f"{name} must be a whole number of pixels, got {value!r}"[:120]) from None
-    if not 1 <= side <= MAX_OUTPUT_SIDE:
-        raise RatioError(f"{name} must be within 1..{MAX_OUTPUT_SIDE}, got {side}")
-    return side
+        analysis = _analyze(source, [r for r, _, _ in requests], chosen, _model(model, threads))
+    plans = [(analysis.box(ratio, chosen), out_size) for (ratio, _, _), out_size in zip(requests, out_sizes)]
+    return cut(source, (analysis.width, analysis.height), plans)

@@ -9,15 +9,59 @@ from __future__ import annotations
 
 import os
 import threading
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 from PIL import Image
 
-from .errors import ModelError
+from .errors import ModelError, one_line
 
 DEFAULT_MODEL_PATH = Path(__file__).with_name("models") / "saliency.onnx"
+#: What a library user changes when the model cannot be used.
+MODEL_HINT = "set SMARTCROP_MODEL or pass model="
 _MULTIPLE = 32
+
+ModelOrigin = Literal["argument", "environment", "shipped"]
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    """The model in force: its file, where that choice came from, and the thread count.
+
+    ``origin`` is "argument" (a path passed in, e.g. an adapter's own setting), "environment"
+    ($SMARTCROP_MODEL) or "shipped" (the file in this package), so that an adapter can tell the operator
+    which knob to turn without repeating the lookup order.
+    """
+
+    path: Path
+    origin: ModelOrigin
+    threads: int
+
+
+def resolve_model(path: "str | os.PathLike[str] | None" = None, threads: "int | str | None" = None) -> ModelSettings:
+    """The one lookup order: ``path``, else $SMARTCROP_MODEL, else the shipped model; ``threads``, else
+    $SMARTCROP_THREADS, else 1 (servers run many requests at once; one thread each scales best).
+
+    Raises ModelError for a thread count that is not a whole number >= 1.
+    """
+    from_env = os.environ.get("SMARTCROP_MODEL")
+    if path:
+        chosen, origin = Path(path), "argument"
+    elif from_env:
+        chosen, origin = Path(from_env), "environment"
+    else:
+        chosen, origin = DEFAULT_MODEL_PATH, "shipped"
+    raw = threads or os.environ.get("SMARTCROP_THREADS") or 1  # 0 and "" mean "the default", as before
+    try:
+        count = int(raw)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        count = 0
+    if count < 1 or isinstance(raw, bool):
+        raise ModelError(f"the model thread count must be a whole number >= 1, got {raw!r}",
+                         hint="set SMARTCROP_THREADS or pass threads=")
+    return ModelSettings(chosen, origin, count)  # type: ignore[arg-type]
 
 
 class SaliencyModel:
@@ -28,7 +72,7 @@ class SaliencyModel:
 
         self.path = Path(path)
         if not self.path.is_file():
-            raise ModelError(f"saliency model not found at {self.path} (set SMARTCROP_MODEL or pass model=)")
+            raise ModelError(f"saliency model not found at {self.path}", path=self.path, hint=MODEL_HINT)
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = max(1, int(threads))
         options.inter_op_num_threads = 1
@@ -44,10 +88,8 @@ class SaliencyModel:
             self.stride = int(metadata.get("smartcrop.stride", "8"))
             self.input_name = self.session.get_inputs()[0].name
         except Exception as error:
-            raise ModelError(
-                f"cannot load saliency model {self.path}: {str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__}"
-                " (set SMARTCROP_MODEL or pass model=)"
-            ) from error
+            raise ModelError(f"cannot load saliency model {self.path}: {one_line(error)}", path=self.path,
+                             hint=MODEL_HINT) from error
 
     @property
     def label(self) -> str:
@@ -66,10 +108,10 @@ class SaliencyModel:
         try:
             (log_density,) = self.session.run(None, {self.input_name: np.ascontiguousarray(pixels)})
         except Exception as error:
-            raise ModelError(f"saliency model {self.path} failed: {str(error).strip().splitlines()[0]}") from error
+            raise ModelError(f"saliency model {self.path} failed: {one_line(error)}", path=self.path) from error
         log_density = log_density[0, 0].astype(np.float64)
         if not np.all(np.isfinite(log_density)):
-            raise ModelError(f"saliency model {self.path} returned non-finite values")
+            raise ModelError(f"saliency model {self.path} returned non-finite values", path=self.path)
         density = np.exp(log_density - log_density.max())
         return (density / density.sum()).astype(np.float32)
 
@@ -79,13 +121,9 @@ _lock = threading.Lock()
 
 
 def get_model(path: str | os.PathLike[str] | None = None, threads: int | None = None) -> SaliencyModel:
-    """The shared model for this path and thread count, loaded on first use.
-
-    ``path`` defaults to $SMARTCROP_MODEL, else the model shipped in the package; ``threads`` to
-    $SMARTCROP_THREADS, else 1 (servers run many requests at once; one thread each scales best).
-    """
-    resolved = str(path or os.environ.get("SMARTCROP_MODEL") or DEFAULT_MODEL_PATH)
-    count = int(threads or os.environ.get("SMARTCROP_THREADS") or 1)
+    """The shared model for this path and thread count, loaded on first use (defaults: ``resolve_model``)."""
+    settings = resolve_model(path, threads)
+    resolved, count = str(settings.path), settings.threads
     key = (resolved, count)
     model = _cache.get(key)
     if model is None:

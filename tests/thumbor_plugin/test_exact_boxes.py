@@ -180,3 +180,19 @@ def test_stored_entry_round_trips_through_json_and_fits_a_reduced_copy(model_pat
     assert stored.fitted(back.analysis, (750, 1000), analysis.options) is None  # other pixels
     assert stored.decode([{"x": 1, "y": 2, "z": 1, "smartcrop": {"format": 99}}]) is None
     assert stored.decode({"not": "a list"}) is None
+
+
+def test_when_another_detector_answers_thumbor_crops_on_its_points(images: Path, model_path: Path, tmp_path: Path) -> None:
+    pytest.importorskip("cv2", reason="Thumbor's feature detector needs OpenCV")
+    name = new_image(images, "exact_other_detector.png", 31)
+    conf = (server_conf(tmp_path, images) + "SMARTCROP_MAX_PIXELS = 1000\n"  # smartcrop refuses every image
+            'DETECTORS = ["thumbor_plugin.detector", "thumbor.detectors.feature_detector"]\n')
+    with running_thumbor(conf, tmp_path, model_path) as server:
+        first = meta(server, f"300x200/smart/{name}")
+        points = first["thumbor"]["focal_points"]
+        assert len(points) > 1 and all(p["z"] == 1 for p in points)  # the feature detector's corners, not one centre
+        assert not [op for op in first["thumbor"]["operations"] if op["type"] == "smartcrop"]
+        again = meta(server, f"250x200/smart/{name}")  # from Thumbor's storage: no detector runs
+        assert again["thumbor"]["focal_points"] == points
+        assert server.get(f"/unsafe/300x200/smart/{name}").image().size == (300, 200)
+        assert "smartcrop detector skipped" in server.log.read_text()

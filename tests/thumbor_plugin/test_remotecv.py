@@ -21,7 +21,7 @@ from PIL import Image, ImageOps
 from thumbor.point import FocalPoint
 
 import smartcrop_core
-from smartcrop_core import DEFAULT_RATIOS
+from smartcrop_core import DEFAULT_RATIOS, Analysis
 from thumbor_plugin.points import focus_points
 
 from reliability.thumbor_server import (as_box, assert_same_picture, crop_operation, free_port, running_thumbor,
@@ -149,6 +149,15 @@ REDIS_QUEUE_SERVER_PORT = {port}
             served = thumbor.get("/unsafe/300x200/smart/rotated.jpg")
             assert_same_picture(served.image(), smartcrop_core.crop(images / "rotated.jpg", "3:2", 300, analysis=analysis))
             assert client.llen("resque:queue:Detect") == 0
+        shrunk_root = tmp_path / "max_width"
+        shrunk_root.mkdir()
+        with running_thumbor(conf + "MAX_WIDTH = 400\nMAX_HEIGHT = 400\n", shrunk_root, model_path) as shrunk:
+            # Thumbor crops a 400x300 copy; the worker's analysis of the 800x600 original is scaled to it.
+            scaled = Analysis(400, 300, analysis.grid, analysis.points, analysis.symmetry, analysis.model)
+            answer = shrunk.get("/unsafe/meta/300x200/smart/rotated.jpg")
+            assert answer.status == 200
+            assert as_box(crop_operation(answer.json())) == scaled.box("3:2").as_pil()
+            assert smartcrop_operation(answer.json())["origin"] == "detector storage (remotecv worker)"
     finally:
         if worker is not None:
             stop(worker)

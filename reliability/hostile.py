@@ -224,8 +224,12 @@ def cases() -> Iterator[CostCase]:
                    lambda: progressive_repeated_scans(repeats=400, truncate=True))
     yield CostCase("progressive-40-scans-small.jpg", "progressive JPEG",
                    lambda: progressive_repeated_scans(side=2000, repeats=40))
+    yield CostCase("progressive-32-scans-at-limit.jpg", "progressive JPEG",  # the most scans allowed
+                   lambda: progressive_repeated_scans(repeats=26))
     yield CostCase("png-16bit-grey-at-limit.png", "16-bit / float", lambda: png(s, s, 16, 0))
     yield CostCase("png-16bit-rgba-at-limit.png", "16-bit / float", lambda: png(s, s, 16, 6))
+    yield CostCase("png-16bit-rgba-at-the-byte-limit.png", "16-bit / float",  # 8 bytes a pixel: the largest allowed
+                   lambda: png(6688, 6688, 16, 6))
     yield CostCase("png-8bit-grey-at-limit.png", "16-bit / float", lambda: png(s, s, 8, 0))
     yield CostCase("png-palette-at-limit.png", "16-bit / float", lambda: png(s, s, 8, 3, palette=bytes(3 * 256)))
     yield CostCase("tiff-float32-at-limit.tif", "16-bit / float", float_tiff)

@@ -26,7 +26,7 @@ from PIL import Image, Jpeg2KImagePlugin, JpegImagePlugin
 from .budget import DEFAULT_MAX_PIXELS, DecodeBudget, DecodeBudgetError, budget_for
 from .errors import ImageError, ImageTooLargeError
 from .formats import check_jpeg_scans, check_raw_bytes, check_size, jpeg2000_levels, open_allowed
-from .modes import flatten_alpha, to_rgb
+from .modes import HIGH_BIT_MODES, flatten_alpha, reduce_to, to_8bit, to_rgb
 
 __all__ = ["DEFAULT_MAX_PIXELS", "ImageSource", "Source", "SourceInfo", "flatten_alpha", "max_pixels_setting",
            "source_name"]
@@ -121,7 +121,12 @@ class Source:
             try:
                 self._plan_decode(image, data, wanted)
                 image.load()
-                upright = to_rgb(image, wanted)
+                pixels = image
+                if image.mode in HIGH_BIT_MODES:
+                    pixels = to_8bit(reduce_to(image, wanted))
+                    if image is not self._image:
+                        image.close()  # frees the full-size 16/32-bit decode before the RGB copy is made
+                upright = to_rgb(pixels, wanted)
                 for method in _TRANSPOSE_FOR_ORIENTATION.get(orientation, ()):
                     upright = upright.transpose(method)
             except ImageError:

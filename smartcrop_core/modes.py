@@ -13,7 +13,7 @@ from PIL import Image
 
 #: Modes ``Image.reduce`` accepts; others are converted first.
 _REDUCIBLE = {"L", "LA", "La", "I", "F", "RGB", "RGBA", "RGBa", "RGBX", "CMYK", "YCbCr"}
-_HIGH_BIT = {"I;16", "I;16B", "I;16L", "I;16N", "I", "F"}
+HIGH_BIT_MODES = frozenset({"I;16", "I;16B", "I;16L", "I;16N", "I", "F"})
 #: Rows converted per band: ~4 MB of float32 for a 1000-px wide image.
 _BAND_PIXELS = 1 << 20
 #: Keep at least this many times the wanted size, so that the caller's final resize (Pillow's
@@ -35,7 +35,7 @@ def to_rgb(image: Image.Image, wanted: tuple[int, int] | None = None) -> Image.I
     With ``wanted`` (width, height in the image's own orientation) the result may be reduced, never
     below REDUCING_GAP x wanted. The result never shares memory with ``image``.
     """
-    high_bit = image.mode in _HIGH_BIT
+    high_bit = image.mode in HIGH_BIT_MODES
     has_alpha = not high_bit and (image.mode in ("LA", "PA", "La", "RGBa", "RGBA") or "transparency" in image.info)
     if high_bit:
         image = to_8bit(reduce_to(image, wanted))

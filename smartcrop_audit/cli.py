@@ -12,9 +12,10 @@ import sys
 from pathlib import Path
 from typing import Any, Sequence
 
-from ..errors import SmartCropError
-from ..model import get_model
-from ..ratios import parse_ratio, ratio_label
+from smartcrop_core.errors import SmartCropError
+from smartcrop_core.model import get_model
+from smartcrop_core.ratios import parse_ratio, ratio_label
+
 from .labels import LabelsError, read_labels
 from .paired import PairsConfig, run_pairs
 from .report import METRIC_NAMES, percent, write_report

@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from ..errors import SmartCropError
-from ..geometry import Box
+from smartcrop_core.errors import SmartCropError
+from smartcrop_core.geometry import Box
 
 #: Haar boxes stop at the eyebrows and the chin; hair and ears are part of the head.
 FACE_MARGIN = 0.2

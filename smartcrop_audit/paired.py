@@ -27,13 +27,14 @@ from tqdm import tqdm
 
 from PIL import Image
 
-from ..analysis import Analysis, CropOptions
-from ..api import analyze
-from ..errors import ImageError
-from ..files import save_atomically
-from ..geometry import Box
-from ..model import SaliencyModel
-from ..ratios import ratio_label
+from smartcrop_core.analysis import Analysis, CropOptions
+from smartcrop_core.api import analyze
+from smartcrop_core.errors import ImageError
+from smartcrop_core.files import save_atomically
+from smartcrop_core.geometry import Box
+from smartcrop_core.model import SaliencyModel
+from smartcrop_core.ratios import ratio_label
+
 from .examples import decision_picture
 from .labels import Labels
 from .outcomes import crop_score, kept_shares, point_score

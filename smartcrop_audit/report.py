@@ -13,7 +13,8 @@ from typing import Any
 
 from PIL import Image
 
-from ..files import save_atomically
+from smartcrop_core.files import save_atomically
+
 from .plot import PlotRow, forest_plot
 
 METRIC_NAMES = {

@@ -2,7 +2,10 @@
 
     smartcrop photos/ -o crops/ -r 16:9 -r 1:1 -w 800 --debug
     smartcrop photo.jpg --json
-    smartcrop audit pairs --images DIR --labels labels.csv --out REPORT   (see smartcrop_core.audit)
+    smartcrop audit pairs --images DIR --labels labels.csv --out REPORT   (package smartcrop_audit)
+
+``smartcrop audit ...`` never reaches this module: the console script (``smartcrop_audit.command``)
+sends it to the audit, so the engine does not import the audit.
 
 Sizes and ratios are checked before any model run (usage errors, exit 2). A bad file is reported in
 one line and the batch goes on; the exit code is 1 if any file failed, was refused (a name collision,
@@ -97,10 +100,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["audit"]:  # `smartcrop audit ...`: the fairness audit has its own commands
-        from .audit.cli import main as audit_main
-
-        return audit_main(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.output is None and not args.json:

@@ -51,7 +51,7 @@ def density(image: Image.Image, model: str) -> np.ndarray:
 
 def region_masks(face, left: int, size: tuple[int, int], canvas: tuple[int, int]) -> dict[str, np.ndarray]:
     """Boolean masks over the canvas for the regions of one image placed at x = ``left``."""
-    from smartcrop_core.audit.faces import FACE_MARGIN, enlarge
+    from smartcrop_audit.faces import FACE_MARGIN, enlarge
 
     f = enlarge(face, FACE_MARGIN, size)
     masks = {k: np.zeros((canvas[1], canvas[0]), bool) for k in REGIONS}
@@ -67,8 +67,8 @@ def region_masks(face, left: int, size: tuple[int, int], canvas: tuple[int, int]
 def regions(model: str, root: Path, groups: dict[str, list[str]], a: str, b: str, pairs: int,
             seed: int) -> dict:
     """Mean share of the join's map on each region of the group-A and group-B image."""
-    from smartcrop_core.audit.faces import FaceDetector
-    from smartcrop_core.audit.pairs import join, scale_to_side
+    from smartcrop_audit.faces import FaceDetector
+    from smartcrop_audit.pairs import join, scale_to_side
 
     detector, rng = FaceDetector(), np.random.default_rng(seed)
     sums = {g: {k: [] for k in REGIONS} for g in (a, b)}
@@ -97,8 +97,8 @@ def regions(model: str, root: Path, groups: dict[str, list[str]], a: str, b: str
 def position(model: str, root: Path, files: list[str], pairs: int, seed: int) -> dict[str, float]:
     """Share of stacked joins whose mass crop keeps the top image, for three variants of the join."""
     import smartcrop_core
-    from smartcrop_core.audit.outcomes import crop_score
-    from smartcrop_core.audit.pairs import GAP_FILL, join
+    from smartcrop_audit.outcomes import crop_score
+    from smartcrop_audit.pairs import GAP_FILL, join
     from smartcrop_core.geometry import Box
     from smartcrop_core.ratios import ratio_label
 

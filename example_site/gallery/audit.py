@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from smartcrop_core.audit.cli import main as audit_main
+from smartcrop_audit.cli import main as audit_main
 
 from .models import Photo
 

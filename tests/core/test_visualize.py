@@ -63,8 +63,8 @@ def test_labels_stay_inside_the_picture(monkeypatch):
 
 def test_audit_pictures_label_the_join_ratio_as_a_ratio(monkeypatch):
     """The audit joins two 2:3 portraits side by side: its pictures say "2:3", not "0.6667"."""
-    from smartcrop_core.audit.examples import decision_picture
-    from smartcrop_core.audit.pairs import join
+    from smartcrop_audit.examples import decision_picture
+    from smartcrop_audit.pairs import join
     from smartcrop_core.ratios import ratio_label
 
     portrait = Image.new("RGB", (512, 768))

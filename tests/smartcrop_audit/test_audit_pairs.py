@@ -13,8 +13,8 @@ from collections import Counter
 import pytest
 from PIL import Image
 
-from smartcrop_core.audit.cli import main
-from smartcrop_core.cli import main as smartcrop_main
+from smartcrop_audit.cli import main
+from smartcrop_audit.command import main as smartcrop_main
 
 from .images import argmax_bias_folder, balanced_folder, biased_folder
 

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from smartcrop_core.audit.cli import main
-from smartcrop_core.audit.faces import body_from_face, enlarge
-from smartcrop_core.audit.focus import classify, keeps_face
+from smartcrop_audit.cli import main
+from smartcrop_audit.faces import body_from_face, enlarge
+from smartcrop_audit.focus import classify, keeps_face
 from smartcrop_core.geometry import Box
 
 from .images import textured

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from smartcrop_core.audit.labels import LabelsError, read_labels
+from smartcrop_audit.labels import LabelsError, read_labels
 
 
 def write(tmp_path, text):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from smartcrop_core.analysis import Point
-from smartcrop_core.audit.outcomes import crop_score, kept_shares, point_score
+from smartcrop_audit.outcomes import crop_score, kept_shares, point_score
 from smartcrop_core.geometry import Box
 
 REGIONS = (Box(0, 0, 100, 100), Box(120, 0, 200, 100))  # first 100 wide, gap 20, second 200 wide

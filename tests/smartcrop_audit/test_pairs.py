@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from smartcrop_core.audit.outcomes import kept_shares
-from smartcrop_core.audit.pairs import GAP_FILL, draw_pairs, gap_pixels, join
+from smartcrop_audit.outcomes import kept_shares
+from smartcrop_audit.pairs import GAP_FILL, draw_pairs, gap_pixels, join
 from smartcrop_core.geometry import Box, largest_size
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from smartcrop_core.audit.stats import Interval, bootstrap_means, share_with_interval, summarise_pairs
+from smartcrop_audit.stats import Interval, bootstrap_means, share_with_interval, summarise_pairs
 
 
 def crossed(count_a: int, count_b: int) -> tuple[np.ndarray, np.ndarray]:
@@ -70,8 +70,8 @@ def test_false_alarms_stay_rare_when_images_recur_in_many_pairs():
     Resampling images keeps false alarms below the nominal 5%; resampling pairs (as if each pair were
     new people) raises them far above it. This is why the audit bootstraps images.
     """
-    from smartcrop_core.audit.pairs import draw_pairs
-    from smartcrop_core.audit.stats import percentile_interval
+    from smartcrop_audit.pairs import draw_pairs
+    from smartcrop_audit.stats import percentile_interval
 
     flagged_images = flagged_pairs = 0
     for seed in range(60):

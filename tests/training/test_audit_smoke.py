@@ -13,7 +13,7 @@ import pytest
 
 pytest.importorskip("onnxruntime")
 
-from smartcrop_core.cli import main  # noqa: E402
+from smartcrop_audit.command import main  # noqa: E402 (the `smartcrop` console script)
 from smartcrop_core.model import get_model  # noqa: E402
 
 

@@ -20,7 +20,7 @@ from .files import create_temporary
 from .geometry import Box, largest_size
 from .loading import ImageSource, Source, SourceInfo, flatten_alpha, max_pixels_setting
 from .model import DEFAULT_MODEL_PATH, MODEL_HINT, ModelSettings, SaliencyModel, get_model, resolve_model
-from .pillow_fit import fit
+from .pillow_fit import analyze_as_given, fit
 from .ratios import DEFAULT_RATIOS, MAX_RATIO, MIN_RATIO, RatioLike, parse_ratio, ratio_label
 from .sizes import MAX_OUTPUT_SIDE, exact_size, output_size
 from .visualize import colourise, heatmap, overlay
@@ -52,6 +52,7 @@ __all__ = [
     "SourceInfo",
     "Strategy",
     "analyze",
+    "analyze_as_given",
     "colourise",
     "create_temporary",
     "crop",

@@ -48,11 +48,18 @@ def fit(
 
         return ImageOps.fit(image, (out_width, out_height), method, bleed, tuple(centering))  # type: ignore[arg-type]
     if analysis is None:
-        analysis = analyze(_as_given(image), [], options=options, model=model)
+        analysis = analyze_as_given(image, options, model)
     if (analysis.width, analysis.height) != image.size:
         analysis = analysis.resized(*image.size)
     box = _window(analysis, out_width / out_height, bleed, options)
     return image.resize((out_width, out_height), method, box=box.as_pil())
+
+
+def analyze_as_given(image: Image.Image, options: CropOptions | None = None,
+                     model: "SaliencyModel | str | os.PathLike[str] | None" = None) -> Analysis:
+    """The analysis (no boxes) of a Pillow image's pixels as they are, ignoring any EXIF orientation tag:
+    what an adapter needs when a library hands it a decoded, already-oriented image."""
+    return analyze(_as_given(image), [], options=options or CropOptions(), model=model)
 
 
 def _window(analysis: Analysis, ratio: float, bleed: float, options: CropOptions) -> geometry.Box:

@@ -17,7 +17,6 @@ import json
 import time
 from pathlib import Path
 
-from PIL import Image
 from thumbor.config import Config
 from thumbor.context import Context, RequestParameters
 from thumbor.engines.pil import Engine

@@ -229,7 +229,7 @@ def _done_since(state: CropState | None, job: AnalysisJob) -> bool:
         computed = datetime.fromisoformat(state.computed)
     except ValueError:
         return False
-    return computed > job.enqueued
+    return computed >= job.enqueued.replace(microsecond=0)  # "computed" has whole seconds
 
 
 def status(targets: list[Target]) -> Status:

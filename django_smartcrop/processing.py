@@ -38,6 +38,11 @@ def read_bytes(field_file: "FieldFile") -> bytes:
         return handle.read()
 
 
+#: Exceptions that must reach the caller instead of becoming an error state: a background job's soft
+#: time limit (``tasks`` adds Celery's SoftTimeLimitExceeded), raised wherever the job happens to be.
+INTERRUPTIONS: tuple[type[BaseException], ...] = ()
+
+
 class StorageUnavailable(OSError):
     """The file could not be read from its storage (a background job retries these)."""
 
@@ -52,6 +57,8 @@ def analyse(field_file: "FieldFile", ratios: "list[str] | tuple[str, ...]",
     name = field_file.name
     try:
         data = read_bytes(field_file)
+    except INTERRUPTIONS:
+        raise
     except Exception as error:  # storage errors of any backend
         if storage_errors:
             raise StorageUnavailable(f"cannot read {name}: {_describe(error)}") from error
@@ -68,6 +75,8 @@ def analyse(field_file: "FieldFile", ratios: "list[str] | tuple[str, ...]",
         named = io.BytesIO(data)
         named.name = name  # error messages then name the file, not "<bytes>"
         analysis = analyze(named, ratios, **{**conf.analysis_options(), "model": model})
+    except INTERRUPTIONS:
+        raise
     except Exception as error:
         if not isinstance(error, SmartCropError):  # unexpected: keep the traceback in the logs
             logger.exception("smartcrop: analysis of %s failed unexpectedly", name)

@@ -68,8 +68,6 @@ STORAGE_RETRIES = 5
 
 def analyse_rows(task: Any, label: str, items: list[list[str]], warm: str = "") -> int:
     """The job for one message of ``smartcrop_recompute --enqueue``: returns how many rows it analysed."""
-    from celery.exceptions import SoftTimeLimitExceeded
-
     from . import jobs
 
     last_try = task.request.retries >= STORAGE_RETRIES
@@ -88,6 +86,11 @@ def analyse_rows(task: Any, label: str, items: list[list[str]], warm: str = "") 
 
 
 if shared_task:
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from . import processing
+
+    processing.INTERRUPTIONS = (SoftTimeLimitExceeded,)  # the job's own handler records the slow row
     limits = {"time_limit": _time_limit(), "soft_time_limit": max(1, _time_limit() - max(2, _time_limit() // 10))}
     analyse_task = shared_task(name="django_smartcrop.analyse", **_OPTIONS, **limits)(run)
     analyse_rows_task = shared_task(name="django_smartcrop.analyse_rows", bind=True, **_OPTIONS, **limits)(analyse_rows)

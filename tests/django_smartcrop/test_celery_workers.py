@@ -213,3 +213,16 @@ def test_storage_errors_are_retried_with_backoff(site):
     assert sorted(pk for pk, _ in site.ledger()) == ["1", "2", "3"]  # each once, the flaky one after 2 retries
     log = site.logs[0].read_text()
     assert log.count("; retrying") == 2 and "retry: Retry in 1s" in log and "retry: Retry in 2s" in log
+
+
+def test_a_row_slower_than_the_time_limit_fails_and_the_rest_of_its_job_goes_on(site):
+    site.add_photos(4)
+    assert site.manage("smartcrop_recompute", "--enqueue").returncode == 0  # one job of 4 rows
+    site.start_worker("only", SMARTCROP_TEST_SLOW="photos/p001.jpg", SMARTCROP_TEST_SLOW_SECONDS="30")
+    site.wait(lambda: not site.query("SELECT count(*) FROM django_smartcrop_analysisjob")[0][0], "the jobs")
+    states = site.states()
+    assert [state["status"] for state in states] == ["ok", "error", "ok", "ok"]
+    assert "took longer than the job time limit (5 s)" in states[1]["error"]
+    assert sorted(pk for pk, _ in site.ledger()) == ["1", "3", "4"]
+    log = site.logs[0].read_text()
+    assert "Hard time limit" not in log and "WorkerLostError" not in log  # the soft limit handled it

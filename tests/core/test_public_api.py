@@ -211,3 +211,10 @@ def test_model_error_fields_and_unchanged_message(tmp_path):
 ])
 def test_one_line(error, expected):
     assert one_line(error) == expected
+
+
+def test_the_integrations_import_only_public_names_from_the_top_level():
+    names = imported_core_names("django_smartcrop/integrations")
+    assert names
+    assert {module for module, _ in names} == {"smartcrop_core"}, "import from smartcrop_core itself"
+    assert not [name for _, name in names if name not in smartcrop_core.__all__]

@@ -12,9 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any, Sequence
 
-from smartcrop_core.errors import SmartCropError
-from smartcrop_core.model import get_model
-from smartcrop_core.ratios import parse_ratio, ratio_label
+from smartcrop_core import SmartCropError, get_model, parse_ratio, ratio_label
 
 from .labels import LabelsError, read_labels
 from .paired import PairsConfig, run_pairs

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from PIL import Image, ImageDraw, ImageFont
 
-from smartcrop_core.analysis import Analysis
-from smartcrop_core.geometry import Box
-from smartcrop_core.visualize import BOX_COLOURS, overlay
+from smartcrop_core import Analysis, Box, overlay
+from smartcrop_core.visualize import BOX_COLOURS
 
 MASS_COLOUR = BOX_COLOURS[0]  # overlay() draws the first ratio's box in this colour
 TWITTER_COLOUR = BOX_COLOURS[1]

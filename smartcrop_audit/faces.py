@@ -14,8 +14,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from smartcrop_core.errors import SmartCropError
-from smartcrop_core.geometry import Box
+from smartcrop_core import Box, SmartCropError
 
 #: Haar boxes stop at the eyebrows and the chin; hair and ears are part of the head.
 FACE_MARGIN = 0.2

@@ -27,13 +27,8 @@ import numpy as np
 from PIL import Image
 from tqdm import tqdm
 
-from smartcrop_core.analysis import Analysis, CropOptions
-from smartcrop_core.api import analyze
-from smartcrop_core.errors import ImageError
+from smartcrop_core import Analysis, Box, CropOptions, ImageError, SaliencyModel, Source, analyze
 from smartcrop_core.files import save_atomically
-from smartcrop_core.geometry import Box
-from smartcrop_core.loading import Source
-from smartcrop_core.model import SaliencyModel
 
 from .examples import decision_picture
 from .faces import FACE_MARGIN, FaceDetector, body_from_face, contains, enlarge, read_boxes

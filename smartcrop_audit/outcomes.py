@@ -14,8 +14,7 @@ so ties can never create a difference.
 
 from __future__ import annotations
 
-from smartcrop_core.analysis import Point
-from smartcrop_core.geometry import Box
+from smartcrop_core import Box, Point
 
 #: Shares of own area kept that differ by less than this are a tie.
 TIE_TOLERANCE = 0.01

@@ -23,17 +23,11 @@ from pathlib import Path
 from typing import Any, Callable, TextIO
 
 import numpy as np
+from PIL import Image
 from tqdm import tqdm
 
-from PIL import Image
-
-from smartcrop_core.analysis import Analysis, CropOptions
-from smartcrop_core.api import analyze
-from smartcrop_core.errors import ImageError
+from smartcrop_core import Analysis, Box, CropOptions, ImageError, SaliencyModel, analyze, ratio_label
 from smartcrop_core.files import save_atomically
-from smartcrop_core.geometry import Box
-from smartcrop_core.model import SaliencyModel
-from smartcrop_core.ratios import ratio_label
 
 from .examples import decision_picture
 from .labels import Labels

@@ -23,8 +23,7 @@ from typing import Literal
 import numpy as np
 from PIL import Image
 
-from smartcrop_core.geometry import Box
-from smartcrop_core.ratios import MAX_RATIO, MIN_RATIO
+from smartcrop_core import Box, MAX_RATIO, MIN_RATIO
 
 Direction = Literal["horizontal", "vertical"]
 #: Both joins, in the order each pair is analysed.

@@ -13,9 +13,8 @@ from pathlib import Path
 
 from PIL import Image
 
-from smartcrop_core.errors import ImageError
+from smartcrop_core import ImageError, Source, flatten_alpha
 from smartcrop_core.files import find_images
-from smartcrop_core.loading import Source, flatten_alpha
 
 
 def images_outside(folder: Path, excluded: Path) -> list[Path]:

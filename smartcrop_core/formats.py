@@ -43,7 +43,7 @@ def open_allowed(fp: IO[bytes], name: str, budget: DecodeBudget) -> ImageFile.Im
             continue
         fp.seek(0)
         try:
-            return factory(fp, name)
+            return factory(fp, getattr(fp, "name", ""))  # as Image.open: the path, or "" for bytes
         except (SyntaxError, IndexError, TypeError, struct.error) as error:  # as Image.open: not this format
             failure = failure or error
     other = next((fmt for fmt in Image.ID if fmt not in budget.formats and _accepts(fmt, prefix)), None)

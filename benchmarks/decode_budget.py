@@ -98,7 +98,8 @@ def main() -> None:
                         start = time.perf_counter()
                         decoded[name] = decode(path, size)
                         times[name].append(time.perf_counter() - start)
-                mine, theirs = boxes(decoded["ours"], info.width, info.height), boxes(decoded["vips"], info.width, info.height)
+                mine = boxes(decoded["ours"], info.width, info.height)
+                theirs = boxes(decoded["vips"], info.width, info.height)
                 overlaps += [iou(mine[label], theirs[label]) for label in mine]
             print(f"| {kind} | {len(paths)} | {statistics.median(times['ours']) * 1e3:.1f} ms | "
                   f"{statistics.median(times['vips']) * 1e3:.1f} ms | {statistics.mean(overlaps):.3f} | "

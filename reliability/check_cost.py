@@ -73,7 +73,8 @@ except BaseException as error:
 seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
 # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent across fork and exec.
 peak = int(open("/proc/self/status").read().split("VmHWM:")[1].split()[0]) / 1024
-print(json.dumps({"outcome": outcome, "message": message, "seconds": round(seconds, 3), "cpu_seconds": round(cpu, 3), "peak_rss_mb": round(peak)}))
+print(json.dumps({"outcome": outcome, "message": message, "seconds": round(seconds, 3),
+                  "cpu_seconds": round(cpu, 3), "peak_rss_mb": round(peak)}))
 """
 
 #: Outcomes that are allowed (a result, or a documented refusal).

@@ -247,7 +247,8 @@ def cases() -> Iterator[CostCase]:
     yield CostCase("png-1x89478485-crop.png", "extreme shape", one_column, "crop", {"ratio": "1:1", "width": 64})
     yield CostCase("png-89478485x1.png", "extreme shape", lambda: png(LIMIT, 1))
     yield CostCase("png-2x44739242.png", "extreme shape", lambda: png(2, LIMIT // 2))
-    yield CostCase("ico-hiding-179mp-png.ico", "container decoded at open", ico_hiding_png, options={"max_pixels": 1_000_000})
+    yield CostCase("ico-hiding-179mp-png.ico", "container decoded at open", ico_hiding_png,
+                   options={"max_pixels": 1_000_000})
     yield CostCase("ico-hiding-179mp-png-opted-in.ico", "container decoded at open", ico_hiding_png,
                    options={"max_pixels": 1_000_000, "formats": "default,ICO"})
     yield CostCase("gif-frame-larger-than-screen.gif", "container decoded at open", gif_frame_larger_than_screen)

@@ -15,8 +15,8 @@ from typing import IO
 
 from PIL import Image, ImageFile
 
-from .budget import DecodeBudget, DecodeBudgetError, FormatNotAllowedError
-from .errors import ImageTooLargeError
+from .budget import DecodeBudget
+from .errors import DecodeBudgetError, FormatNotAllowedError, ImageTooLargeError
 
 #: A JPEG marker that is not byte stuffing (FF00), a fill byte (FFFF) or a restart (FFD0-FFD7):
 #: restarts can come every few bytes of coded data and carry nothing, so the regex skips them in C.
@@ -39,7 +39,7 @@ def open_allowed(fp: IO[bytes], name: str, budget: DecodeBudget) -> ImageFile.Im
     failure: Exception | None = None
     for fmt in allowed:
         factory, accept = Image.OPEN[fmt]
-        if accept is not None and not accept(prefix):
+        if accept is not None and not _accepts(fmt, prefix):
             continue
         fp.seek(0)
         try:
@@ -49,18 +49,20 @@ def open_allowed(fp: IO[bytes], name: str, budget: DecodeBudget) -> ImageFile.Im
     other = next((fmt for fmt in Image.ID if fmt not in budget.formats and _accepts(fmt, prefix)), None)
     if other is not None:
         raise FormatNotAllowedError(
-            f"{name} is a {other} file, not an allowed format (allowed: {', '.join(sorted(budget.formats))};"
+            f"{name} is in {other} format, which is not allowed (allowed: {', '.join(sorted(budget.formats))};"
             f" opt in with SMARTCROP_FORMATS=default,{other} or DecodeBudget(formats=...))"
         )
     raise Image.UnidentifiedImageError(str(failure) if failure else "unknown format")
 
 
 def _accepts(fmt: str, prefix: bytes) -> bool:
+    """Whether the format's magic-number check claims the prefix (a string answer is a warning: no)."""
     accept = Image.OPEN[fmt][1]
     try:
-        return bool(accept and accept(prefix) is True)
+        answer = accept(prefix) if accept is not None else False
     except Exception:  # an accept function that cannot judge a short prefix does not claim it
         return False
+    return bool(answer) and not isinstance(answer, str)
 
 
 def check_icon(fp: IO[bytes], name: str, budget: DecodeBudget) -> None:

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from PIL import IcoImagePlugin, Image
 
-from reliability.hostile import gif_frame_larger_than_screen, ico_hiding_png, jpeg2000_tiled, png, progressive_repeated_scans
+from reliability.hostile import (gif_frame_larger_than_screen, ico_hiding_png, jpeg2000_tiled, png,
+                                 progressive_repeated_scans)
 from smartcrop_core import ImageError, ImageTooLargeError
 from smartcrop_core.budget import DEFAULT_FORMATS, DecodeBudget, DecodeBudgetError, FormatNotAllowedError, parse_formats
 from smartcrop_core.formats import count_jpeg_scans
@@ -29,7 +30,8 @@ def small_ico() -> bytes:
 
 
 def test_formats_outside_the_allow_list_are_refused_with_the_setting_to_change():
-    for data, name in [(small_ico(), "ICO"), (jpeg2000_tiled(tiles=2), "JPEG2000"), (encode(scene(32, 32), "PCX"), "PCX")]:
+    others = [(small_ico(), "ICO"), (jpeg2000_tiled(tiles=2), "JPEG2000"), (encode(scene(32, 32), "PCX"), "PCX")]
+    for data, name in others:
         with pytest.raises(FormatNotAllowedError) as caught:
             Source(data).info()
         assert name in one_line(caught) and "SMARTCROP_FORMATS" in str(caught.value)
@@ -182,4 +184,5 @@ def test_the_public_api_takes_a_whole_budget_in_max_pixels(shipped_model):
         smartcrop_core.analyze(data)
     result = smartcrop_core.analyze(data, ["1:1"], max_pixels=smartcrop_core.DecodeBudget(max_scans=100))
     assert (result.width, result.height) == (256, 256)
-    assert smartcrop_core.crop(data, "1:1", width=64, max_pixels=smartcrop_core.DecodeBudget(max_scans=100)).size == (64, 64)
+    generous = smartcrop_core.DecodeBudget(max_scans=100)
+    assert smartcrop_core.crop(data, "1:1", width=64, max_pixels=generous).size == (64, 64)

@@ -26,7 +26,8 @@ REFUSED_BEFORE_DECODING = {
     "webp-lossless-at-limit.webp": "DecodeBudgetError",
     "crop-1x50-width-10000.png": "RatioError",
 }
-ANALYSED = ["progressive-32-scans-at-limit.jpg", "png-16bit-rgba-at-the-byte-limit.png", "png-16bit-grey-at-limit.png", "tiff-float32-at-limit.tif", "tiff-float32-at-limit-crop-full.tif",
+ANALYSED = ["progressive-32-scans-at-limit.jpg", "png-16bit-rgba-at-the-byte-limit.png", "png-16bit-grey-at-limit.png",
+            "tiff-float32-at-limit.tif", "tiff-float32-at-limit-crop-full.tif",
             "jpeg2000-9216x9216-opted-in.j2k", "mpo-48mp.jpg", "png-8bit-grey-at-limit.png", "gif-at-limit.gif"]
 
 

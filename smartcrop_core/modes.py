@@ -21,12 +21,30 @@ _BAND_PIXELS = 1 << 20
 REDUCING_GAP = 3
 
 
+def reduction(size: tuple[int, int], wanted: tuple[int, int] | None) -> int:
+    """The largest integer box-reduce factor that keeps REDUCING_GAP x ``wanted`` (1: none)."""
+    if wanted is None:
+        return 1
+    return max(1, min(size[0] // (REDUCING_GAP * max(1, wanted[0])), size[1] // (REDUCING_GAP * max(1, wanted[1]))))
+
+
 def reduce_to(image: Image.Image, wanted: tuple[int, int] | None) -> Image.Image:
-    """Box-reduce by the largest integer factor that keeps REDUCING_GAP x ``wanted`` (no-op if none)."""
-    if wanted is None or image.mode not in _REDUCIBLE:
-        return image
-    factor = min(image.width // (REDUCING_GAP * max(1, wanted[0])), image.height // (REDUCING_GAP * max(1, wanted[1])))
-    return image.reduce(factor) if factor >= 2 else image
+    """Box-reduce by ``reduction`` (no-op for modes Image.reduce cannot take, or when no factor fits)."""
+    factor = reduction(image.size, wanted)
+    return image.reduce(factor) if factor >= 2 and image.mode in _REDUCIBLE else image
+
+
+def convert_reduced(image: Image.Image, mode: str, factor: int) -> Image.Image:
+    """``image.convert(mode).reduce(factor)`` one band of rows at a time: a palette image at the pixel
+    limit is 89 MB, its full-size RGB copy would be 358 MB. Bands are whole multiples of ``factor``
+    rows, so every reduced pixel comes from one band: the result is the same as the whole-image one."""
+    width, height = image.size
+    rows = factor * max(1, _BAND_PIXELS // max(1, width * factor))
+    out = Image.new(mode, (-(-width // factor), -(-height // factor)))
+    for top in range(0, height, rows):
+        band = image.crop((0, top, width, min(height, top + rows))).convert(mode).reduce(factor)
+        out.paste(band, (0, top // factor))
+    return out
 
 
 def to_rgb(image: Image.Image, wanted: tuple[int, int] | None = None) -> Image.Image:
@@ -40,7 +58,8 @@ def to_rgb(image: Image.Image, wanted: tuple[int, int] | None = None) -> Image.I
     if high_bit:
         image = to_8bit(reduce_to(image, wanted))
     elif image.mode in ("1", "P", "PA"):
-        image = image.convert("RGBA" if has_alpha else "L" if image.mode == "1" else "RGB")
+        mode, factor = "RGBA" if has_alpha else "L" if image.mode == "1" else "RGB", reduction(image.size, wanted)
+        image = convert_reduced(image, mode, factor) if factor >= 2 else image.convert(mode)
     reduced = reduce_to(image, wanted)
     target = "RGBA" if has_alpha else "RGB"
     if reduced.mode == target:

@@ -186,3 +186,15 @@ def test_the_public_api_takes_a_whole_budget_in_max_pixels(shipped_model):
     assert (result.width, result.height) == (256, 256)
     generous = smartcrop_core.DecodeBudget(max_scans=100)
     assert smartcrop_core.crop(data, "1:1", width=64, max_pixels=generous).size == (64, 64)
+
+
+@pytest.mark.parametrize("factor, transparent", [(2, False), (3, True), (7, False)])
+def test_palette_images_are_converted_band_by_band_with_the_same_result(factor, transparent):
+    from smartcrop_core.modes import convert_reduced
+
+    palette = scene(1501, 1003).quantize(64)
+    if transparent:
+        palette.info["transparency"] = 3
+    mode = "RGBA" if transparent else "RGB"
+    banded = convert_reduced(palette, mode, factor)
+    assert np.array_equal(np.asarray(banded), np.asarray(palette.convert(mode).reduce(factor)))

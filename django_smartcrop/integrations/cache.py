@@ -8,7 +8,7 @@ the key is a hash of those pixels. The cache alias is ``SMARTCROP_INTEGRATIONS_C
 from __future__ import annotations
 
 import hashlib
-from typing import Sequence
+from typing import Callable, Sequence
 
 from django.conf import settings
 from django.core.cache import caches
@@ -34,16 +34,20 @@ def pixels_key(image: Image.Image) -> str:
     return digest.hexdigest()
 
 
-def analysis_for(image: Image.Image, key: str | None = None) -> Analysis:
-    """The stored analysis of this source, else the model run once on ``image`` and the result stored."""
-    key = key or image.info.get(SOURCE_KEY) or pixels_key(image)
+def cached_analysis(key: str, compute: Callable[[], Analysis]) -> Analysis:
+    """The analysis stored under ``key``, else ``compute()`` (the one model run) stored there."""
     cache = caches[getattr(settings, "SMARTCROP_INTEGRATIONS_CACHE", "default")]
     text = cache.get(_PREFIX + key)
     if text is not None:
         return Analysis.from_json(text)
-    analysis = analyze_as_given(image)
+    analysis = compute()
     cache.set(_PREFIX + key, analysis.to_json(), None)
     return analysis
+
+
+def analysis_for(image: Image.Image, key: str | None = None) -> Analysis:
+    """The stored analysis of this source, else the model run once on ``image`` and the result stored."""
+    return cached_analysis(key or image.info.get(SOURCE_KEY) or pixels_key(image), lambda: analyze_as_given(image))
 
 
 def saliency_fit(image: Image.Image, size: Sequence[int], key: str | None = None,

@@ -119,3 +119,15 @@ def test_other_models_are_left_alone(rows):
     assert Banner.objects.get().crops is None
     _run("smartcrop_testapp.Banner")
     assert Banner.objects.get().crops["status"] == "ok"
+
+
+def test_enqueue_needs_celery_and_status_changes_nothing(rows):
+    with pytest.raises(CommandError, match="SMARTCROP_TASK_BACKEND = 'celery'"):
+        _run("--enqueue")
+    out, _ = _run("--status")
+    assert "4 row(s) with files: 0 ok, 0 failed, 0 pending (0 queued by --enqueue), 0 stale (another model), " \
+           "4 never analysed." in out
+    assert all(Photo.objects.get(pk=p.pk).saliency is None for p in rows)
+    _run()
+    out, _ = _run("--status")
+    assert "3 ok, 1 failed, 0 pending" in out and "photos/broken-1.jpg: ImageError" in out

@@ -75,9 +75,6 @@ class Bench:
         (folder / "bench_settings.py").write_text(SETTINGS)
         (folder / "bench_celery.py").write_text(CELERY_APP)
         self.port = free_port()
-        self.redis = subprocess.Popen(["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--dir",
-                                       str(folder), "--save", "", "--appendonly", "no"],
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
         self.env = {**os.environ, "BENCH_DB": str(self.db), "BENCH_MEDIA": str(self.media),
                     "BENCH_BROKER": f"redis://127.0.0.1:{self.port}/0", "DJANGO_SETTINGS_MODULE": "bench_settings",
                     "PYTHONPATH": os.pathsep.join([str(folder), str(REPO)]), "OMP_NUM_THREADS": "1",
@@ -96,6 +93,9 @@ class Bench:
                                    names)
         self.count = len(names)
         self.workers: list[subprocess.Popen] = []
+        self.redis = subprocess.Popen(["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--dir",
+                                       str(folder), "--save", "", "--appendonly", "no"],
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)  # last: close() stops it
 
     def reset(self) -> None:
         with sqlite3.connect(self.db, timeout=60) as connection:

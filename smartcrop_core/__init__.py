@@ -22,7 +22,7 @@ from .loading import ImageSource, Source, SourceInfo, flatten_alpha, max_pixels_
 from .model import DEFAULT_MODEL_PATH, MODEL_HINT, ModelSettings, SaliencyModel, get_model, resolve_model
 from .pillow_fit import analyze_as_given, fit
 from .ratios import DEFAULT_RATIOS, MAX_RATIO, MIN_RATIO, RatioLike, parse_ratio, ratio_label
-from .sizes import MAX_OUTPUT_SIDE, exact_size, output_size
+from .sizes import MAX_OUTPUT_SIDE, check_image_size, exact_size, output_size
 from .visualize import colourise, heatmap, overlay
 
 __all__ = [
@@ -53,6 +53,7 @@ __all__ = [
     "Strategy",
     "analyze",
     "analyze_as_given",
+    "check_image_size",
     "colourise",
     "create_temporary",
     "crop",

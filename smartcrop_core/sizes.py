@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import operator
 
+from .budget import DecodeBudget, budget_for
 from .errors import RatioError
+from .formats import check_size
 
 #: Upper bound on a requested output side, so a URL or form cannot ask for a 100000-px render.
 MAX_OUTPUT_SIDE = 10_000
@@ -44,3 +46,13 @@ def checked_side(name: str, value: object) -> int:
     if not 1 <= side <= MAX_OUTPUT_SIDE:
         raise RatioError(f"{name} must be within 1..{MAX_OUTPUT_SIDE}, got {side}")
     return side
+
+
+def check_image_size(width: int, height: int, name: str = "the image",
+                     max_pixels: "int | DecodeBudget | None" = None) -> None:
+    """The decode budget's side and pixel limits for an image of this size, as loading checks a header.
+
+    For adapters that hold decoded pixels already (Thumbor's engine): the same rule and messages as a
+    file, without re-implementing them. Raises ImageTooLargeError or DecodeBudgetError.
+    """
+    check_size(int(width), int(height), name, budget_for(max_pixels))

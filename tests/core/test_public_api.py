@@ -218,3 +218,23 @@ def test_the_integrations_import_only_public_names_from_the_top_level():
     assert names
     assert {module for module, _ in names} == {"smartcrop_core"}, "import from smartcrop_core itself"
     assert not [name for _, name in names if name not in smartcrop_core.__all__]
+
+
+@pytest.mark.parametrize("width, height, limit, error", [
+    (100, 100, None, None),
+    (3000, 3000, 9_000_000, None),
+    (3001, 3000, 9_000_000, smartcrop_core.ImageTooLargeError),
+    (10, 10, smartcrop_core.DecodeBudget(max_pixels=50), smartcrop_core.ImageTooLargeError),
+    (10 ** 6, 1, None, smartcrop_core.DecodeBudgetError),
+])
+def test_check_image_size_is_the_loading_rule(width, height, limit, error):
+    if error is None:
+        smartcrop_core.check_image_size(width, height, "engine image", limit)
+        return
+    with pytest.raises(error) as caught:
+        smartcrop_core.check_image_size(width, height, "engine image", limit)
+    assert str(caught.value).startswith(f"engine image is {width}x{height}")
+    # the same message a file of that size gets from loading (its header checked before decoding)
+    with pytest.raises(error) as from_file:
+        smartcrop_core.Source(Image.new("L", (width, height)), limit).info()
+    assert str(from_file.value) == str(caught.value).replace("engine image", "<PIL image>")

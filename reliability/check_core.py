@@ -13,7 +13,6 @@ import argparse
 import collections
 import json
 import re
-import resource
 import subprocess
 import sys
 import tempfile
@@ -22,6 +21,7 @@ from pathlib import Path
 
 import smartcrop_core
 
+from .memory import peak_rss_mb
 from .corpus import samples
 
 
@@ -47,7 +47,7 @@ def check_library(seed: int) -> dict:
         "outcomes": dict(sorted(outcomes.items())),
         "failures": failures,
         "slowest_call": {"seconds": round(slowest[0], 3), "file": slowest[1]},
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "peak_rss_mb": peak_rss_mb(),
     }
 
 

@@ -37,7 +37,6 @@ import faulthandler
 import json
 import os
 import re
-import resource
 import sys
 import tempfile
 import time
@@ -45,6 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from .memory import peak_rss_mb
 from .corpus import Sample, samples
 
 RATIOS_ON_PAGE = ("16:9", "1:1", "4:5", "9:16")
@@ -320,7 +320,7 @@ def run(seed: int = 0, every: int = 1, timeout: float = 60.0, limit: int | None 
         "seconds_per_file": {"p50": round(seconds[len(seconds) // 2], 3),
                              "p99": round(seconds[min(len(seconds) - 1, int(len(seconds) * 0.99))], 3),
                              "max": round(slowest.seconds, 3), "slowest": slowest.name},
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "peak_rss_mb": peak_rss_mb(),
     }
 
 

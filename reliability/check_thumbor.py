@@ -44,6 +44,7 @@ from typing import Iterable, Sequence
 
 from PIL import Image
 
+from .memory import vm_status
 from .corpus import Sample, samples
 
 SIZE = (300, 200)
@@ -126,16 +127,6 @@ def subset(all_samples: Iterable[Sample], per_kind: int = 7) -> list[Sample]:
         step = len(members) / count
         chosen.update(members[int(i * step)].name for i in range(count))
     return [s for s in everything if s.name in chosen]
-
-
-def vm_status(pid: int) -> dict[str, float]:
-    """VmHWM (peak RSS) and VmRSS of a process, in MB."""
-    values = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        key, _, rest = line.partition(":")
-        if key in ("VmHWM", "VmRSS"):
-            values[key] = round(int(rest.split()[0]) / 1024, 1)
-    return values
 
 
 def fetch(base: str, sample: Sample, url: str, timeout: float) -> Answer:

@@ -1,7 +1,7 @@
 """Crop deciders that ask a live Thumbor 7.8: real ``/smart/`` URLs, the window read from ``/meta/``.
 
 For benchmarks/crop_quality.py: one ``python -m thumbor.server`` on 127.0.0.1 per detector set (the
-test suite's server from reliability/thumbor_server.py, file loader rooted at the images' folder, no
+test suite's server from testsupport/thumbor_server.py, file loader rooted at the images' folder, no
 result storage), each asked ``/unsafe/meta/WxH/smart/<image>`` with W:H exactly the ratio. The box is
 Thumbor's crop operation in the source image's pixels (no crop: the image already has the ratio).
 ``thumbor_deciders`` starts the servers and stops them on exit.
@@ -69,7 +69,7 @@ def decider(server, folder: Path) -> Decider:
 @contextmanager
 def thumbor_deciders(images: Path) -> Iterator[dict[str, Decider]]:
     """One live Thumbor per entry of SERVERS whose detectors can run here, as deciders."""
-    from reliability.thumbor_server import model_file, running_thumbor, server_conf
+    from testsupport.thumbor_server import model_file, running_thumbor, server_conf
 
     deciders: dict[str, Decider] = {}
     with ExitStack() as stack:

@@ -289,7 +289,7 @@ def ordered_for_run(corpus: Sequence[Sample], large: Sequence[Sample]) -> tuple[
 def run(seed: int = 0, *, files: Sequence[Sample] | None = None, with_large: bool = True, concurrency: int = 4,
         time_limit: float = 900.0, timeout: float = 30.0) -> Report:
     """Write the corpus to a temp folder, start Thumbor on it, check every file; stop the server."""
-    from .thumbor_server import model_file, running_thumbor, server_conf
+    from testsupport.thumbor_server import model_file, running_thumbor, server_conf
 
     corpus = list(files) if files is not None else list(samples(seed))
     large = large_samples() if with_large else []
@@ -312,7 +312,7 @@ def extra_peak(root: Path, images: Path, name: str, urls: Sequence[str] = tuple(
                warm_up: str = "valid.png") -> dict[str, float]:
     """Per URL, on a fresh server each: VmHWM growth (MB) of one request for ``name``, after a warm-up
     /smart/ request for ``warm_up`` (so the model is loaded in every case)."""
-    from .thumbor_server import model_file, running_thumbor, server_conf
+    from testsupport.thumbor_server import model_file, running_thumbor, server_conf
 
     extra = {}
     for url in urls:

@@ -19,7 +19,7 @@ from pathlib import Path
 from PIL import Image
 
 from .hostile import cases
-from .thumbor_server import model_file, running_thumbor, server_conf
+from testsupport.thumbor_server import model_file, running_thumbor, server_conf
 
 
 def peak_rss_mb(pid: int) -> int:

@@ -99,13 +99,13 @@ def percentiles(values: Sequence[float]) -> dict[str, float]:
 
 def make_images(folder: Path, count: int, width: int, height: int, seed: int = 0, prefix: str = "good") -> list[str]:
     """``count`` different synthetic photos (JPEG, quality 90), the salient object somewhere else in each."""
-    from .thumbor_server import scene
+    from testsupport.images import target_scene
 
     names = []
     for index in range(count):
         spot = (0.15 + 0.7 * ((index * 37) % 100) / 100, 0.15 + 0.7 * ((index * 61) % 100) / 100)
         name = f"{prefix}{seed}-{index:03d}.jpg"
-        scene(width, height, 1000 * seed + index, spot=spot).save(folder / name, quality=90)
+        target_scene(width, height, 1000 * seed + index, spot=spot).save(folder / name, quality=90)
         names.append(name)
     return names
 
@@ -208,7 +208,7 @@ def verify_good(server, images: Path, answers: Sequence[Timed], model_path: Path
     import smartcrop_core
     from PIL import Image
 
-    from .thumbor_server import as_box, assert_same_picture, crop_operation, expected_points, upright_analysis
+    from testsupport.thumbor_server import as_box, assert_same_picture, crop_operation, expected_points, upright_analysis
 
     wrong = []
     for answer in answers:
@@ -319,7 +319,7 @@ def main() -> int:
     if not 0 <= args.bad < args.requests <= 200 or not 1 <= args.rounds <= 20:
         parser.error("need 0 <= --bad < --requests <= 200 and 1 <= --rounds <= 20")
 
-    from .thumbor_server import model_file, running_thumbor, server_conf
+    from testsupport.thumbor_server import model_file, running_thumbor, server_conf
 
     with tempfile.TemporaryDirectory(prefix="smartcrop-thumbor-load-") as folder:
         root = Path(folder)

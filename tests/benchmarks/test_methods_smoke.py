@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 import crop_quality  # noqa: E402
 import methods  # noqa: E402
 
-from ..smartcrop_core.images import scene  # noqa: E402
+from testsupport.images import scene  # noqa: E402
 
 RATIOS = ["16:9", "1:1", "4:5", "9:16"]
 EXPECTED = ["libvips", "smartcrop.py", "Haar", "FastGaze", "centre", "ours"]

@@ -20,7 +20,7 @@ from PIL import Image
 
 from django_smartcrop import renditions
 from django_smartcrop.links import links
-from reliability.thumbor_server import (SECURITY_KEY, ThumborServer, assert_same_picture, model_file,
+from testsupport.thumbor_server import (SECURITY_KEY, ThumborServer, assert_same_picture, model_file,
                                         running_thumbor, server_conf)
 
 from .images import jpeg, rotated_jpeg, scene

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from .images import photo_jpeg
+from testsupport.images import photo_jpeg
 
 REPO = Path(__file__).resolve().parents[2]
 RATIOS = {"16:9": 16 / 9, "1:1": 1.0, "4:5": 0.8, "9:16": 9 / 16}

@@ -12,7 +12,7 @@ from PIL import Image
 from example_site.gallery import overlays
 from example_site.gallery.models import Photo
 
-from .images import photo_jpeg
+from testsupport.images import photo_jpeg
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from ..smartcrop_core.images import scene
+from testsupport.images import scene
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = """

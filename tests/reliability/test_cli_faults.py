@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tests.smartcrop_core.images import scene
+from testsupport.images import scene
 
 
 @pytest.fixture()

@@ -16,7 +16,7 @@ from PIL import Image
 from smartcrop_audit.cli import main
 from smartcrop_audit.command import main as smartcrop_main
 
-from .images import argmax_bias_folder, balanced_folder, biased_folder
+from testsupport.images import argmax_bias_folder, balanced_folder, biased_folder
 
 FAST = ["--side", "160", "--resamples", "500", "-q"]
 

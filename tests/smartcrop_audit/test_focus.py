@@ -14,7 +14,7 @@ from smartcrop_audit.faces import body_from_face, enlarge
 from smartcrop_audit.focus import classify, keeps_face
 from smartcrop_core.geometry import Box
 
-from .images import textured
+from testsupport.images import textured
 
 FAST = ["--resamples", "200", "-q"]
 

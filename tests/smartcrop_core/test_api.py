@@ -12,7 +12,7 @@ from PIL import Image
 import smartcrop_core
 from smartcrop_core import Analysis, ImageError, ModelError, SaliencyModel, parse_ratio
 
-from .images import encode, scene, with_orientation
+from testsupport.images import encode, scene, with_orientation
 from .test_loading import BAD_INPUTS, png_declaring
 
 RATIOS = ["16:9", "1:1", "4:5", "9:16"]

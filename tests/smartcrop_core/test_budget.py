@@ -16,7 +16,7 @@ from smartcrop_core.budget import DEFAULT_FORMATS, DecodeBudget, DecodeBudgetErr
 from smartcrop_core.formats import count_jpeg_scans
 from smartcrop_core.loading import Source
 
-from .images import encode, scene
+from testsupport.images import encode, scene
 
 
 def one_line(error: pytest.ExceptionInfo) -> str:

@@ -14,7 +14,7 @@ from PIL import Image
 
 from smartcrop_core.cli import main
 
-from .images import encode, scene
+from testsupport.images import encode, scene
 
 
 @pytest.fixture()

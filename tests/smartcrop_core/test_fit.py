@@ -11,7 +11,7 @@ from PIL import Image, ImageOps
 import smartcrop_core
 from smartcrop_core import CropOptions, fit
 
-from .images import scene, with_orientation
+from testsupport.images import scene, with_orientation
 
 
 def red_share(image: Image.Image) -> float:

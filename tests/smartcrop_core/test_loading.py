@@ -13,7 +13,7 @@ from PIL import Image
 from smartcrop_core import ImageError, ImageTooLargeError
 from smartcrop_core.loading import Source
 
-from .images import encode, scene, with_orientation
+from testsupport.images import encode, scene, with_orientation
 
 
 def png_declaring(width: int, height: int) -> bytes:

@@ -15,7 +15,7 @@ import smartcrop_core
 from smartcrop_core import (Box, CropOptions, ImageError, ModelError, RatioError, analyze, crop, crop_box,
                             crop_many, one_line, resolve_model)
 
-from .images import encode, scene
+from testsupport.images import encode, scene
 
 ROOT = Path(__file__).resolve().parents[2]
 ADAPTERS = ("thumbor_plugin", "django_smartcrop")

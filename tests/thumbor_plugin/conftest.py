@@ -13,7 +13,8 @@ from typing import Iterator
 import pytest
 from PIL import Image
 
-from reliability.thumbor_server import ThumborServer, model_file, running_thumbor, scene, server_conf
+from testsupport.images import target_scene as scene
+from testsupport.thumbor_server import ThumborServer, model_file, running_thumbor, server_conf
 
 
 @pytest.fixture(scope="session")

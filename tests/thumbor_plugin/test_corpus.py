@@ -21,7 +21,7 @@ from reliability import check_thumbor
 from reliability.check_thumbor import BOMB_KIND, PLUGIN_URLS, Report
 from reliability.corpus import Sample, samples
 
-from reliability.thumbor_server import running_thumbor, server_conf
+from testsupport.thumbor_server import running_thumbor, server_conf
 
 #: "ok" files that Thumbor 7.8 itself cannot serve, with or without the plugin: its PIL engine writes
 #: the result in the source's format and Pillow cannot save CMYK or 32-bit float TIFFs as PNG.

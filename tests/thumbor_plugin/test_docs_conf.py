@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 
-from reliability.thumbor_server import REPO, subprocess_env
+from testsupport.thumbor_server import REPO, subprocess_env
 
 CONF_BLOCK = re.compile(r"```python\n(.*?)```", re.S)
 

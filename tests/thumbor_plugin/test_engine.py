@@ -20,7 +20,7 @@ from thumbor_plugin import runner
 from thumbor_plugin.config import Settings
 from thumbor_plugin.pixels import engine_image
 
-from reliability.thumbor_server import scene
+from testsupport.images import target_scene as scene
 
 
 def sideways_jpeg(width: int = 800, height: int = 600) -> bytes:

@@ -30,8 +30,9 @@ from thumbor_plugin.config import Settings
 from thumbor_plugin.detector import crop_with
 from thumbor_plugin.pixels import engine_image
 
-from reliability.thumbor_server import (ThumborServer, as_box, assert_same_picture, crop_operation, expected_points,
-                                        running_thumbor, scene, server_conf, smartcrop_operation, upright_analysis)
+from testsupport.thumbor_server import (ThumborServer, as_box, assert_same_picture, crop_operation, expected_points,
+                                        running_thumbor, server_conf, smartcrop_operation, upright_analysis)
+from testsupport.images import target_scene as scene
 
 #: Sizes whose ratios are not in SMARTCROP_RATIOS (16:9, 1:1, 4:5, 9:16): 3:2, 2:3, 7:3 (21:9), 5:4, 123:77.
 UNCONFIGURED = [("300x200", "3:2"), ("200x300", "2:3"), ("420x180", "7:3"), ("250x200", "5:4"), ("123x77", "123:77")]

@@ -16,8 +16,8 @@ import shutil
 import time
 from pathlib import Path
 
-from reliability.thumbor_server import ThumborServer, running_thumbor, server_conf
-from reliability.thumbor_server import expected_points, upright_analysis
+from testsupport.thumbor_server import ThumborServer, running_thumbor, server_conf
+from testsupport.thumbor_server import expected_points, upright_analysis
 
 STARTUP_CHECK = """
 from thumbor.handler_lists import BUILTIN_HANDLERS

@@ -22,8 +22,8 @@ from tornado.testing import gen_test
 
 from thumbor_plugin import runner
 
-from reliability.thumbor_server import (as_box, crop_operation, model_file, scene, smartcrop_operation,
-                                        upright_analysis)
+from testsupport.images import target_scene as scene
+from testsupport.thumbor_server import as_box, crop_operation, model_file, smartcrop_operation, upright_analysis
 
 
 class SmartCropInThumborsHarness(TestCase):

@@ -19,7 +19,7 @@ from pathlib import Path
 from reliability import load_thumbor
 from reliability.load_thumbor import HEALTHCHECK_BOUND_MS, LoadReport
 
-from reliability.thumbor_server import running_thumbor, server_conf
+from testsupport.thumbor_server import running_thumbor, server_conf
 
 REQUESTS, BAD = 50, 10
 

@@ -14,7 +14,7 @@ from PIL import Image
 
 from thumbor_plugin.pixels import reduce_in_strips
 
-from reliability.thumbor_server import REPO
+from testsupport.thumbor_server import REPO
 
 
 def noisy(mode: str, size: tuple[int, int] = (203, 157)) -> Image.Image:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import smartcrop_core
 from reliability import load_thumbor
-from reliability.thumbor_server import (as_box, assert_same_picture, crop_operation, expected_points, running_thumbor,
+from testsupport.thumbor_server import (as_box, assert_same_picture, crop_operation, expected_points, running_thumbor,
                                         server_conf, smartcrop_operation, upright_analysis)
 
 REQUESTS = 12

@@ -24,7 +24,7 @@ import smartcrop_core
 from smartcrop_core import DEFAULT_RATIOS, Analysis
 from thumbor_plugin.points import focus_points
 
-from reliability.thumbor_server import (as_box, assert_same_picture, crop_operation, free_port, running_thumbor,
+from testsupport.thumbor_server import (as_box, assert_same_picture, crop_operation, free_port, running_thumbor,
                                         smartcrop_operation, stop, subprocess_env, upright_analysis, wait_until)
 
 remotecv = pytest.importorskip("remotecv", reason="remotecv is not installed")

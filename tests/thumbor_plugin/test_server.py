@@ -16,7 +16,7 @@ from libthumbor import CryptoURL
 import smartcrop_core
 from smartcrop_core import CropOptions
 
-from reliability.thumbor_server import (SECURITY_KEY, ThumborServer, as_box, assert_same_picture, crop_operation,
+from testsupport.thumbor_server import (SECURITY_KEY, ThumborServer, as_box, assert_same_picture, crop_operation,
                                          expected_points, smartcrop_operation, upright_analysis)
 
 pytestmark = pytest.mark.usefixtures("thumbor_server")

@@ -1,4 +1,4 @@
-"""A real Thumbor server on 127.0.0.1 for the test suite and the reliability scripts, and what to expect of it.
+"""A real Thumbor server on 127.0.0.1 for the test suite, the reliability scripts and the benchmarks, and what to expect of it.
 
 ``running_thumbor`` starts ``python -m thumbor.server`` in a subprocess with a generated thumbor.conf
 (``server_conf``: the file loader and file storage in a temp folder, a file result storage, our detector
@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageOps
+from PIL import Image, ImageOps
 
 import smartcrop_core
 from smartcrop_core import DEFAULT_RATIOS, Analysis
@@ -39,21 +39,6 @@ REPO = Path(__file__).resolve().parents[1]
 def model_file() -> Path:
     """The model the server and the expectations both use: $SMARTCROP_MODEL or the shipped one."""
     return Path(os.environ.get("SMARTCROP_MODEL") or DEFAULT_MODEL_PATH)
-
-
-def scene(width: int, height: int, seed: int, spot: tuple[float, float] = (0.72, 0.3)) -> Image.Image:
-    """A textured background with one high-contrast object off centre (where a crop should go)."""
-    rng = np.random.default_rng(seed)
-    ys, xs = np.mgrid[0:height, 0:width]
-    base = 90 + 40 * xs / width + 30 * ys / height
-    pixels = np.stack([base, base * 0.9, base * 0.8], axis=-1) + rng.normal(0, 6, (height, width, 3))
-    image = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
-    draw = ImageDraw.Draw(image)
-    cx, cy, r = spot[0] * width, spot[1] * height, 0.09 * min(width, height)
-    draw.ellipse([cx - r, cy - r, cx + r, cy + r], fill=(230, 30, 30), outline=(255, 255, 255), width=4)
-    draw.ellipse([cx - r / 3, cy - r / 3, cx + r / 3, cy + r / 3], fill=(20, 20, 20))
-    draw.rectangle([0.1 * width, 0.75 * height, 0.16 * width, 0.83 * height], fill=(250, 220, 40))
-    return image
 
 
 class ServerError(RuntimeError):

@@ -149,7 +149,7 @@ def compute_box(analysis: Analysis, ratio: float, options: CropOptions) -> Box:
     """Place the window for one ratio by the chosen strategy."""
     width, height = analysis.width, analysis.height
     if options.strategy == "centre":
-        return geometry.centre_box(width, height, *geometry.largest_size(width, height, ratio))
+        return geometry.largest_centred_box(width, height, ratio)
     if options.strategy == "twitter":
         box_size = geometry.largest_size(width, height, ratio)
         if analysis.symmetry < options.symmetry_threshold:

@@ -79,6 +79,29 @@ def centre_box(image_width: int, image_height: int, width: int, height: int) -> 
     return Box((image_width - width) // 2, (image_height - height) // 2, width, height)
 
 
+def largest_centred_box(image_width: int, image_height: int, ratio: float) -> Box:
+    """The largest box of the ratio in the middle of the image: the crop when there is no saliency."""
+    return centre_box(image_width, image_height, *largest_size(image_width, image_height, ratio))
+
+
+def fit_box(box: Box, ratio: float, image_width: int, image_height: int) -> Box:
+    """A hand-drawn box made valid: the ratio enforced (keeping its centre), no larger than the image, inside it.
+
+    Editors (and stored data) may send boxes off by a pixel or outside the image; the crop must not be.
+    A box of width < 1 means "as wide as the ratio allows".
+    """
+    max_width, max_height = largest_size(image_width, image_height, ratio)
+    centre_x, centre_y = box.left + box.width / 2, box.top + box.height / 2
+    width = max(1, min(max_width, box.width if box.width > 0 else max_width))
+    height = max(1, round(width / ratio))
+    if height > max_height:
+        height = max_height
+        width = max(1, min(max_width, round(height * ratio)))
+    left = min(max(0, round(centre_x - width / 2)), image_width - width)
+    top = min(max(0, round(centre_y - height / 2)), image_height - height)
+    return Box(int(left), int(top), int(width), int(height))
+
+
 def window_masses(grid: np.ndarray, image_size: tuple[int, int], box_size: tuple[int, int],
                   lefts: np.ndarray, tops: np.ndarray) -> np.ndarray:
     """Saliency mass of the window at every (top, left) combination: an array [len(tops), len(lefts)]."""

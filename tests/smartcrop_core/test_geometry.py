@@ -5,8 +5,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from smartcrop_core import parse_ratio
 from smartcrop_core.geometry import (
     Box,
+    fit_box,
+    largest_centred_box,
     largest_size,
     place_by_mass,
     place_on_point,
@@ -128,3 +131,35 @@ def test_place_on_point_centres_and_clamps(point, expected_left):
 
 def test_box_scaling_maps_to_a_smaller_decode():
     assert Box(100, 50, 400, 300).scaled(0.5, 0.5) == Box(50, 25, 200, 150)
+
+
+@pytest.mark.parametrize(
+    "box, ratio, size, expected",
+    [
+        ([0, 0, 100, 100], "1:1", (300, 200), [0, 0, 100, 100]),
+        ([-50, -50, 100, 100], "1:1", (300, 200), [0, 0, 100, 100]),
+        ([250, 150, 100, 100], "1:1", (300, 200), [200, 100, 100, 100]),
+        ([0, 0, 999, 999], "1:1", (300, 200), [100, 0, 200, 200]),  # shrunk around its centre, then clamped
+        ([0, 0, 160, 100], "16:9", (300, 200), [0, 5, 160, 90]),  # ratio enforced around the centre
+    ],
+)
+def test_fit_box_table(box, ratio, size, expected):
+    assert fit_box(Box(*box), parse_ratio(ratio), *size).as_list() == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    left=st.integers(-5000, 5000), top=st.integers(-5000, 5000), width=st.integers(-10, 5000),
+    height=st.integers(-10, 5000), image_width=st.integers(1, 3000), image_height=st.integers(1, 3000),
+    ratio=st.sampled_from(["16:9", "1:1", "4:5", "9:16", "3:1"]),
+)
+def test_fit_box_is_always_inside_and_of_the_ratio(left, top, width, height, image_width, image_height, ratio):
+    box = fit_box(Box(left, top, width, height), parse_ratio(ratio), image_width, image_height)
+    assert 0 <= box.left and 0 <= box.top and box.right <= image_width and box.bottom <= image_height
+    assert box.width >= 1 and box.height >= 1
+    if box.width > 2 and box.height > 2:  # tiny boxes cannot hold a ratio to a pixel
+        assert abs(box.width / box.height - parse_ratio(ratio)) <= parse_ratio(ratio) * 1.5 / min(box.width, box.height)
+
+
+def test_largest_centred_box():
+    assert largest_centred_box(300, 200, 1.0) == Box(50, 0, 200, 200)

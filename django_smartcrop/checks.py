@@ -16,8 +16,8 @@ import threading
 from typing import Any
 
 from django.core import checks
-from smartcrop_core import SaliencyModel, SmartCropError, get_model
-from smartcrop_core.model import DEFAULT_MODEL_PATH
+from PIL import Image
+from smartcrop_core import ModelError, ModelSettings, SaliencyModel, SmartCropError, get_model, one_line, resolve_model
 
 from . import conf
 
@@ -27,21 +27,29 @@ _lock = threading.Lock()
 #: (path, threads, file signature) -> the loaded model or the problem found; a changed file is retried.
 _known: dict[tuple[str, int, tuple[int, int] | None], SaliencyModel | str] = {}
 
+#: What set the model path, by the core's ``ModelSettings.origin`` ("argument" is our setting).
+_SOURCES = {
+    "argument": "the SMARTCROP_MODEL setting",
+    "environment": "the SMARTCROP_MODEL environment variable",
+    "shipped": "the model shipped with smartcrop (no SMARTCROP_MODEL setting or variable)",
+}
+#: What a site owner changes, by origin (the core's hint speaks to library users, not operators).
+_FIXES = {
+    "argument": "the SMARTCROP_MODEL setting points to a valid .onnx file (or is None for the shipped model)",
+    "environment": "the SMARTCROP_MODEL environment variable points to a valid .onnx file (or is unset)",
+    "shipped": "smartcrop is reinstalled (its package holds the model) or SMARTCROP_MODEL points to a valid .onnx file",
+}
+
+
+def _chosen() -> ModelSettings:
+    """The model file in force and where that choice came from, by the core's lookup order (our setting first)."""
+    return resolve_model(conf.setting("MODEL") or None, 1)  # threads are resolved apart: a bad count is its own error
+
 
 def model_source() -> tuple[str, str]:
     """The model path in force and what set it, for messages a site owner can act on."""
-    configured = conf.setting("MODEL")
-    if configured:
-        return str(configured), "the SMARTCROP_MODEL setting"
-    environment = os.environ.get("SMARTCROP_MODEL")
-    if environment:
-        return environment, "the SMARTCROP_MODEL environment variable"
-    return str(DEFAULT_MODEL_PATH), "the model shipped with smartcrop (no SMARTCROP_MODEL setting or variable)"
-
-
-def _threads() -> int:
-    value = conf.setting("THREADS") or os.environ.get("SMARTCROP_THREADS") or 1
-    return max(1, int(value))
+    chosen = _chosen()
+    return str(chosen.path), _SOURCES[chosen.origin]
 
 
 def _signature(path: str) -> tuple[int, int] | None:
@@ -58,8 +66,13 @@ def load_model() -> SaliencyModel | str:
     The model is loaded and run once on a blank picture (the model contract is checked, not only the
     file's presence). Both answers are remembered until the file changes.
     """
-    path, source = model_source()
-    key = (path, _threads(), _signature(path))
+    chosen = _chosen()
+    path, source = str(chosen.path), _SOURCES[chosen.origin]
+    try:
+        threads = resolve_model(path, conf.setting("THREADS") or None).threads
+    except ModelError as error:
+        return f"{error.reason} [from the SMARTCROP_THREADS setting or variable]"
+    key = (path, threads, _signature(path))
     known = _known.get(key)
     if known is not None:
         return known
@@ -68,26 +81,16 @@ def load_model() -> SaliencyModel | str:
         if known is not None:
             return known
         try:
-            from PIL import Image
-
-            model = get_model(path, key[1])
+            model = get_model(path, threads)
             model.predict(Image.new("RGB", model.input_size(64, 64), (128, 128, 128)))
             result: SaliencyModel | str = model
         except SmartCropError as error:
-            message = str(error).replace(" (set SMARTCROP_MODEL or pass model=)", "")
-            result = f"{message} [path from {source}]"
+            reason = error.reason if isinstance(error, ModelError) else one_line(error)
+            result = f"{reason} [path from {source}]"
             logger.error("smartcrop: the saliency model is unusable: %s. Uploads are saved with this error "
-                         "recorded and centre crops until %s", result, _fix(source))
+                         "recorded and centre crops until %s", result, _FIXES[chosen.origin])
         _known[key] = result
         return result
-
-
-def _fix(source: str) -> str:
-    if source.endswith("setting"):
-        return "the SMARTCROP_MODEL setting points to a valid .onnx file (or is None for the shipped model)"
-    if "variable" in source:
-        return "the SMARTCROP_MODEL environment variable points to a valid .onnx file (or is unset)"
-    return "smartcrop is reinstalled (its package holds the model) or SMARTCROP_MODEL points to a valid .onnx file"
 
 
 def model_problem() -> str | None:
@@ -101,10 +104,10 @@ def check_model(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMess
     problem = model_problem()
     if problem is None:
         return []
-    path, source = model_source()
+    chosen = _chosen()
     return [checks.Error(
         f"The saliency model cannot be used: {problem}",
-        hint=f"Make sure {_fix(source)}. Path now: {path}. Without a model, uploads still save, with the error "
+        hint=f"Make sure {_FIXES[chosen.origin]}. Path now: {chosen.path}. Without a model, uploads still save, with the error "
              "recorded and centre crops; silence this check (SILENCED_SYSTEM_CHECKS) only if that is intended.",
         id="django_smartcrop.E010",
     )]

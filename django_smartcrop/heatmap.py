@@ -13,7 +13,7 @@ import io
 
 import numpy as np
 from PIL import Image
-from smartcrop_core.visualize import colourise
+from smartcrop_core import colourise
 
 from .state import CropState
 

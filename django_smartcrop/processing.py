@@ -13,8 +13,7 @@ import logging
 from typing import TYPE_CHECKING, Callable
 
 from django.db import models, transaction
-from smartcrop_core import SmartCropError, analyze
-from smartcrop_core.loading import Source
+from smartcrop_core import SmartCropError, Source, analyze, one_line
 
 from . import conf
 from .checks import load_model
@@ -145,5 +144,6 @@ def process(instance: models.Model, field: "SmartCropImageField", storage_errors
 
 
 def _describe(error: BaseException) -> str:
-    text = str(error).strip().splitlines()
-    return f"{type(error).__name__}: {text[0] if text else ''}".rstrip(": ")
+    """``Type: first line of the message`` (the core's one_line), or the type alone for an empty message."""
+    name, text = type(error).__name__, one_line(error)
+    return name if text == name else f"{name}: {text}"

@@ -12,15 +12,11 @@ import logging
 from django.core.files.storage import Storage
 from PIL import Image
 
-import smartcrop_core
-from smartcrop_core import ImageError, SmartCropError, parse_ratio
-from smartcrop_core.api import output_size
-from smartcrop_core.loading import flatten_alpha
+from smartcrop_core import ImageError, SmartCropError, crop_box, flatten_alpha
 
 from . import conf
 from .registry import count_for, delete_crop, delete_crops, known, remember, remember_failure, remembered_failure
 from .specs import CropSpec, quality
-from .state import box_analysis
 from .writing import ORPHAN_AGE, TEMPORARY_PREFIX, TEMPORARY_SUFFIX, stored_size, sweep_orphans, write_atomic
 
 __all__ = ["ORPHAN_AGE", "TEMPORARY_PREFIX", "TEMPORARY_SUFFIX", "RememberedFailure", "count_for", "delete_crop",
@@ -73,11 +69,7 @@ def render(spec: CropSpec, source_storage: Storage) -> Image.Image:
     """The crop's pixels: the spec's box cut from the source at the spec's output size."""
     with source_storage.open(spec.source_name, "rb") as handle:
         data = handle.read()
-    analysis = box_analysis(spec.box, spec.ratio, spec.image_width, spec.image_height)
-    # The spec's size came from a width or from a height; ask the core by the one that reproduces it.
-    by_width = output_size(parse_ratio(spec.ratio), spec.width, None) == (spec.width, spec.height)
-    size = {"width": spec.width} if by_width else {"height": spec.height}
-    return smartcrop_core.crop(data, spec.ratio, analysis=analysis, max_pixels=conf.setting("MAX_PIXELS"), **size)
+    return crop_box(data, spec.box, (spec.width, spec.height), max_pixels=conf.setting("MAX_PIXELS"))
 
 
 def encode(image: Image.Image, image_format: str) -> bytes:

@@ -14,11 +14,11 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from smartcrop_core import Box, RatioError, parse_ratio, ratio_label
-from smartcrop_core.api import MAX_OUTPUT_SIDE, exact_size
+from smartcrop_core import MAX_OUTPUT_SIDE, Box, RatioError, exact_size, parse_ratio, ratio_label
 
 from . import conf
-from .state import NO_MODEL, BoxSource, CropState
+from .boxes import NO_MODEL, BoxSource
+from .state import CropState
 
 if TYPE_CHECKING:
     from django.db.models.fields.files import FieldFile

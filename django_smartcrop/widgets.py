@@ -9,8 +9,7 @@ import json
 from typing import Any
 
 from django.contrib.admin.widgets import AdminFileWidget
-from smartcrop_core import parse_ratio
-from smartcrop_core.geometry import largest_size
+from smartcrop_core import largest_size, parse_ratio
 
 from .forms import EditorInput
 from .heatmap import heatmap_data_uri

@@ -18,7 +18,7 @@ from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
 
-from smartcrop_core.files import create_temporary
+from smartcrop_core import create_temporary
 
 from . import conf
 

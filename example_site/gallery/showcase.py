@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from smartcrop_core import Box
+from smartcrop_core import Box, largest_centred_box, parse_ratio
 from smartcrop_core.geometry import window_masses
 
-from django_smartcrop.state import CropState, centre_box
+from django_smartcrop.state import CropState
 
 from . import overlays
 
@@ -64,7 +64,7 @@ def photo_view(photo: Any, ratios: tuple[str, ...], overlay_view_url: str) -> Ph
         if resolved is None:
             continue
         box, source = resolved
-        centre = centre_box(label, state.width, state.height)  # type: ignore[arg-type, union-attr]
+        centre = largest_centred_box(state.width, state.height, parse_ratio(label))  # type: ignore[arg-type, union-attr]
         views.append(RatioView(label, source, _mass(state, box), _mass(state, centre)))
     overlay_url = None
     if state is not None and state.analysis:

@@ -139,3 +139,28 @@ def test_an_adapter_imports_only_the_core_and_itself(adapter: str) -> None:
 def test_no_product_module_is_over_300_lines() -> None:
     long = {str(path.relative_to(REPO)): n for path in MODULES.values() if (n := len(path.read_text().splitlines())) > MAX_LINES}
     assert long == {}
+
+
+def top_level_imports(folder: str) -> dict[str, set[str]]:
+    """File of ``folder`` -> the top-level names it imports anywhere (relative imports stay inside, so are left out)."""
+    found = {}
+    for path in sorted((REPO / folder).rglob("*.py")):
+        nodes = [n for n in ast.walk(ast.parse(path.read_text(), str(path))) if isinstance(n, (ast.Import, ast.ImportFrom))]
+        names = {a.name for n in nodes if isinstance(n, ast.Import) for a in n.names}
+        names |= {n.module for n in nodes if isinstance(n, ast.ImportFrom) and not n.level and n.module}
+        found[str(path.relative_to(REPO))] = {name.split(".")[0] for name in names}
+    return found
+
+
+def importers(folder: str, of: set[str]) -> list[str]:
+    return sorted(f"{path} -> {sorted(names & of)}" for path, names in top_level_imports(folder).items() if names & of)
+
+
+def test_testsupport_imports_neither_tests_nor_reliability() -> None:
+    assert importers("testsupport", {"tests", "reliability"}) == []
+
+
+@pytest.mark.xfail(strict=True, reason="reliability/check_django.py runs the Django test site of tests/django_smartcrop, "
+                                       "which has to move to testsupport first (issue 18)")
+def test_reliability_imports_nothing_from_tests() -> None:
+    assert importers("reliability", {"tests"}) == []

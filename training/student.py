@@ -225,8 +225,17 @@ def pad_widths(model: Student, multiple: int) -> Student:
     9.2 ms; rounded up to multiples of 8, 278 MFLOPs 3.9 ms; the unpruned net 492 MFLOPs 6.3 ms).
     Expects an unmasked model (apply ``pruned_copy`` first).
     """
+    return grow_widths(model, {k: -(-v // multiple) * multiple for k, v in model.widths.items()})
+
+
+def grow_widths(model: Student, widths: dict[str, int]) -> Student:
+    """A wider copy computing the same function: the new channels have zero outgoing weights.
+
+    Used to round widths for speed (:func:`pad_widths`) and to give a warm-started (pruned) model its
+    capacity back: the new channels start silent and learn during fine-tuning. Expects an unmasked model.
+    """
     old = model.widths
-    new = Student({k: -(-v // multiple) * multiple for k, v in old.items()})
+    new = Student({k: max(old[k], widths.get(k, old[k])) for k in old})
     dst = new.state_dict()
     with torch.no_grad():
         for name, t in model.state_dict().items():

@@ -42,8 +42,16 @@ def freeze_early(model: Student, n_blocks: int) -> None:
             p.requires_grad_(False)
 
 
-def set_frozen_bn_eval(model: Student, n_blocks: int) -> None:
-    """Keep BatchNorm statistics of frozen layers fixed (call after every ``model.train()``)."""
+def set_frozen_bn_eval(model: Student, n_blocks: int, all_bn: bool = False) -> None:
+    """Keep BatchNorm statistics of frozen layers (or of all layers) fixed; call after every ``train()``.
+
+    ``all_bn`` is for warm starts from a folded ONNX file (``training.warmstart``): its BatchNorms are
+    identities carrying the folded biases, and batch statistics would change the function.
+    """
+    if all_bn:
+        for m in model.modules():
+            if isinstance(m, torch.nn.BatchNorm2d):
+                m.eval()
     if n_blocks <= 0:
         return
     for m in [model.stem_bn] + list(model.blocks[:n_blocks]):
@@ -83,6 +91,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--save-every", type=int, default=60, help="also checkpoint every N steps")
     ap.add_argument("--patience", type=int, default=4, help="early stop after N epochs without val gain")
     ap.add_argument("--init", type=Path, default=None, help="start from this checkpoint's weights")
+    ap.add_argument("--bn-frozen", action="store_true",
+                    help="never update BatchNorm statistics (warm starts from training.warmstart)")
     ap.add_argument("--no-pretrained", action="store_true", help="random init (tests only)")
     ap.add_argument("--resume", action="store_true", help="continue from <out>/last.pt")
     ap.add_argument("--threads", type=int, default=1)
@@ -115,7 +125,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"resumed at step {state['step']} epoch {state['epoch']}", flush=True)
 
     model.train()
-    set_frozen_bn_eval(model, args.freeze_blocks)
+    set_frozen_bn_eval(model, args.freeze_blocks, args.bn_frozen)
     t0, seen = time.time(), 0
     while state["epoch"] < args.epochs:
         step = state["step"]
@@ -141,7 +151,7 @@ def main(argv: list[str] | None = None) -> None:
         if state["step"] % steps_per_epoch == 0:
             state["epoch"] += 1
             metrics = validate(model, val) if val else {"nss": float("nan"), "ig_uniform": float("nan")}
-            set_frozen_bn_eval(model, args.freeze_blocks)
+            set_frozen_bn_eval(model, args.freeze_blocks, args.bn_frozen)
             state["history"].append({"epoch": state["epoch"], "step": state["step"], **metrics})
             print(f"epoch {state['epoch']} val {json.dumps(metrics)}", flush=True)
             if val and metrics["nss"] > state["best_nss"]:

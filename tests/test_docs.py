@@ -1,4 +1,4 @@
-"""README and docs/: every relative link resolves, and README's layout block matches the tree (issue 18)."""
+"""README and the other Markdown pages: every relative link resolves, and README's layout block matches the tree (issue 18)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ from tests.markdown_links import anchors, broken_links, links
 
 REPO = Path(__file__).resolve().parents[1]
 README = REPO / "README.md"
-MARKDOWN = [README, *sorted((REPO / "docs").glob("*.md"))]
+# README, docs/ (with docs/benchmarks/) and the folders' own notes (training/README.md, samples/LICENCES.md)
+MARKDOWN = [README, *sorted((REPO / "docs").rglob("*.md")),
+            *sorted(p for p in REPO.glob("*/*.md") if not p.parent.name.startswith(".") and p.parent.name != "docs")]
 
 
 @pytest.mark.parametrize("markdown", MARKDOWN, ids=lambda path: str(path.relative_to(REPO)))

@@ -22,19 +22,18 @@ has no such methods (other internals), ``install`` says so and the caller falls 
 from __future__ import annotations
 
 import logging
-import math
 from dataclasses import replace
 from typing import Any, Callable
 
 from thumbor.point import FocalPoint
 
-from smartcrop_core import Analysis, CropOptions, SmartCropError
-from smartcrop_core.visualize import overlay
+from smartcrop_core import Analysis, CropOptions, SmartCropError, overlay, ratio_label
 
 from .config import Settings
 from .pixels import engine_image, unwrap
 from .points import focus_points
-from .runner import ModelUnavailable, analysis_for
+from .model_guard import ModelUnavailable
+from .runner import analysis_for
 
 logger = logging.getLogger("thumbor_plugin")
 
@@ -135,8 +134,8 @@ class _Hook:
         ratio = target_width / target_height
         if self.options.closeness == 0 and round(width / height, 2) == round(ratio, 2):
             return True  # the image already has the ratio: nothing to cut, like Thumbor
-        label = _ratio_key(target_width, target_height)
         try:
+            label = _ratio_key(target_width, target_height)
             box = analysis.box(label, self.options)
         except SmartCropError as error:  # RatioError: a 1x500 request is outside smartcrop's range
             logger.warning("smartcrop fell back to Thumbor's crop for %s: %s", self.context.request.image_url, error)
@@ -168,9 +167,8 @@ class _Hook:
 
 
 def _ratio_key(width: float, height: float) -> "str | float":
-    """"16:9" for a 320x180 request, so Analysis.box reuses the box it already holds for a configured
-    ratio (the same number: 16/9 and 320/180 are the same double); the plain quotient otherwise."""
-    if float(width).is_integer() and float(height).is_integer() and width > 0 and height > 0:
-        divisor = math.gcd(int(width), int(height))
-        return f"{int(width) // divisor}:{int(height) // divisor}"
+    """"16:9" for a 320x180 request (the core's label), so Analysis.box reuses the box it already holds
+    for a configured ratio; the plain quotient for sides that are not whole. RatioError out of range."""
+    if float(width).is_integer() and float(height).is_integer():
+        return ratio_label(f"{int(width)}:{int(height)}")
     return width / height

@@ -14,7 +14,7 @@ When this Thumbor's internals lack what the hook wraps, the points are appended 
 (Thumbor stores them and crops on their centroid). Errors of smartcrop hand over to the next detector
 in the chain, with the response kept out of result storage, as Thumbor does with IGNORE_SMART_ERRORS:
 a bad image is logged in one line per request; a missing or corrupt model once per process
-(runner.model_for), an invalid SMARTCROP_* setting once per message (config.settings_or_none).
+(model_guard.model_for), an invalid SMARTCROP_* setting once per message (config.settings_or_none).
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ from . import crop_hook, stored
 from .config import Settings, settings_or_none
 from .pixels import unwrap
 from .points import focus_points
-from .runner import ModelUnavailable, analysis_for
+from .model_guard import ModelUnavailable
+from .runner import analysis_for
 
 logger = logging.getLogger("thumbor_plugin")
 

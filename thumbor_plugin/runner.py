@@ -14,11 +14,8 @@ analysis of the same pixels) and across requests through a small per-process LRU
 URL and the pixel size, so ``/300x200/filters:smartcrop()`` and ``/600x600/filters:smartcrop()`` of one
 image run the model once. An Analysis is a few kB (an 8-bit grid), so the cache is cheap.
 
-The model is loaded through ``model_for``, which remembers a failure (a missing or corrupt model file):
-the first failure is logged once, as one line naming the file and the setting to fix; for the next
-SMARTCROP_MODEL_RETRY_SECONDS every request skips smartcrop at once, without touching the file or logging again
-(``ModelUnavailable``); then one request tries again. A fixed file is picked up without a restart, and
-while the model stays broken a reminder line is logged every MODEL_REMINDER_SECONDS at most.
+The model comes from model_guard.model_for, which logs a missing or corrupt model once and then
+skips smartcrop at once until it is retried.
 """
 
 from __future__ import annotations
@@ -26,27 +23,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import re
 import sys
 import threading
-import time
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import Any, Hashable
 
-import smartcrop_core
-from smartcrop_core import Analysis, ImageTooLargeError, ModelError, SaliencyModel, get_model
-from smartcrop_core.loading import max_pixels_setting
-from smartcrop_core.model import DEFAULT_MODEL_PATH
+from smartcrop_core import Analysis, ModelError, analyze, check_image_size
 
 from .config import Settings
+from .model_guard import check_model, model_failed, model_for, model_worked
 from .pixels import ANALYSIS_LONG_SIDE, engine_image, unwrap
 
 logger = logging.getLogger("thumbor_plugin")
-
-#: While the model stays broken, the error is logged again at most this often (with a count).
-MODEL_REMINDER_SECONDS = 600.0
 
 _REQUEST_ATTRIBUTE = "smartcrop_analysis"
 
@@ -104,123 +93,24 @@ def _cache_put(key: Hashable, analysis: Analysis, limit: int) -> None:
             _cache.popitem(last=False)
 
 
-class ModelUnavailable(ModelError):
-    """The saliency model cannot be used; the error has already been logged (callers stay quiet)."""
-
-
-@dataclass
-class _Failure:
-    message: str
-    retry_at: float
-    logged_at: float
-    skipped: int = 0
-
-
-_failures: dict[tuple[str, int], _Failure] = {}
-_failures_lock = threading.Lock()
-
-
-def model_source(settings: Settings) -> tuple[str, str]:
-    """The model file in force and what an operator changes to fix it."""
-    if settings.model_path:
-        return settings.model_path, "set SMARTCROP_MODEL_PATH in thumbor.conf to a valid model file"
-    from_env = os.environ.get("SMARTCROP_MODEL")
-    if from_env:
-        return from_env, ("fix $SMARTCROP_MODEL in Thumbor's environment, or set SMARTCROP_MODEL_PATH in "
-                          "thumbor.conf to a valid model file")
-    return str(DEFAULT_MODEL_PATH), ("the model shipped with smartcrop is damaged: reinstall smartcrop, or set "
-                                     "SMARTCROP_MODEL_PATH in thumbor.conf to a valid model file")
-
-
-def _key(settings: Settings) -> tuple[str, int]:
-    return model_source(settings)[0], settings.threads
-
-
-def _reason(error: ModelError) -> str:
-    """The core's one-line message without its hint for library users (the Thumbor hint replaces it)."""
-    return re.sub(r"\s*\(set SMARTCROP_MODEL or pass model=\)\s*$", "", str(error))
-
-
-def _check_model(settings: Settings) -> None:
-    """Raise ModelUnavailable at once while a recent failure of this model is remembered."""
-    with _failures_lock:
-        failure = _failures.get(_key(settings))
-        if failure is not None and time.monotonic() < failure.retry_at:
-            failure.skipped += 1
-            raise ModelUnavailable(failure.message)
-
-
-def _model_failed(settings: Settings, error: ModelError) -> ModelUnavailable:
-    """Remember a failure and log it: once, then at most every MODEL_REMINDER_SECONDS."""
-    _, fix = model_source(settings)
-    message = (f"smartcrop is off: {_reason(error)}; {fix}. Until the model works, /smart/ and "
-               f"filters:smartcrop() requests get Thumbor's own crop (kept out of result storage); "
-               f"retrying every {settings.model_retry:g} s")
-    now = time.monotonic()
-    with _failures_lock:
-        previous = _failures.get(_key(settings))
-        if previous is None or previous.message != message:
-            _failures[_key(settings)] = _Failure(message, now + settings.model_retry, now)
-            logger.error("%s", message)
-        else:
-            previous.retry_at = now + settings.model_retry
-            previous.skipped += 1
-            if now - previous.logged_at >= MODEL_REMINDER_SECONDS:
-                logger.error("%s (%d requests without smartcrop so far)", message, previous.skipped)
-                previous.logged_at = now
-    return ModelUnavailable(message)
-
-
-def _model_worked(settings: Settings) -> None:
-    with _failures_lock:
-        recovered = _failures.pop(_key(settings), None)
-    if recovered is not None:
-        logger.warning("smartcrop is on again: the saliency model %s works", _key(settings)[0])
-
-
-def model_for(settings: Settings, cache: bool = True) -> SaliencyModel:
-    """The model of these settings; raises ModelUnavailable (logged once) when it cannot be loaded.
-
-    ``cache=False`` loads a throwaway copy (the start-up check, which runs before Thumbor may fork).
-    """
-    _check_model(settings)
-    path = _key(settings)[0]
-    try:
-        return get_model(path, settings.threads) if cache else SaliencyModel(path, settings.threads)
-    except ModelError as error:
-        raise _model_failed(settings, error) from error
-
-
 def _analyse(engine: Any, settings: Settings) -> Analysis:
     """Blocking part, run in the pool: copy the pixels, run the model, place the configured boxes.
 
-    The pixel limit is checked on the engine's size before any copy; a large image is analysed from a
-    reduced copy (pixels.ANALYSIS_LONG_SIDE) and the analysis is mapped back to the engine's size.
+    The core's size limits (check_image_size) are checked on the engine's size before any copy; a large
+    image is analysed from a reduced copy (pixels.ANALYSIS_LONG_SIDE), and the analysis is mapped back
+    to the engine's size (Analysis.resized).
     """
     model = model_for(settings)
     width, height = unwrap(engine).size
-    limit = max_pixels_setting(settings.max_pixels)
-    if width * height > limit:
-        raise ImageTooLargeError(
-            f"{width}x{height} ({width * height / 1e6:.0f} MP) is over the limit of {limit / 1e6:.0f} MP "
-            "(raise SMARTCROP_MAX_PIXELS)"
-        )
+    check_image_size(width, height, "the image", settings.max_pixels)
     try:
-        analysis = smartcrop_core.analyze(
-            engine_image(engine, long_side=ANALYSIS_LONG_SIDE),
-            settings.ratios,
-            strategy=settings.options.strategy,
-            closeness=settings.options.closeness,
-            min_mass=settings.options.min_mass,
-            model=model,
-            max_pixels=limit,
-        )
+        analysis = analyze(engine_image(engine, long_side=ANALYSIS_LONG_SIDE), settings.ratios,
+                           options=settings.options, model=model, max_pixels=settings.max_pixels)
     except ModelError as error:  # it loads but cannot run (another model's contract): as bad as missing
-        raise _model_failed(settings, error) from error
-    _model_worked(settings)
+        raise model_failed(settings, error) from error
+    model_worked(settings)
     if (analysis.width, analysis.height) != (width, height):
-        analysis = Analysis(width, height, analysis.grid, analysis.points, analysis.symmetry, analysis.model,
-                            options=analysis.options).with_boxes(settings.ratios, settings.options)
+        analysis = analysis.resized(width, height)
     return analysis
 
 
@@ -236,7 +126,7 @@ async def analysis_for(context: Any, engine: Any, settings: Settings) -> Analysi
     key = _cache_key(context, size)
     analysis = _cache_get(key)
     if analysis is None:
-        _check_model(settings)  # a known-broken model: skip at once, without queueing for the pool
+        check_model(settings)  # a known-broken model: skip at once, without queueing for the pool
         loop = asyncio.get_running_loop()
         pool = executor(settings.pool_size, settings.niceness)
         analysis = await loop.run_in_executor(pool, _analyse, engine, settings)

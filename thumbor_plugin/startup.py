@@ -5,7 +5,7 @@ module in HANDLER_LISTS once, with the configuration, before it serves anything.
 handler; it reads the SMARTCROP_* settings and loads the saliency model once, so a missing or corrupt
 model file (or an invalid setting) is reported in the start-up log, in one line naming the file and
 the setting to fix, instead of at the first image request. Thumbor still starts: images are served
-with Thumbor's own crop until the model works (see runner.model_for), which keeps a site's pictures up
+with Thumbor's own crop until the model works (see model_guard.model_for), which keeps a site's pictures up
 while the deployment is fixed.
 
 With one Thumbor process (the default) the model loaded here is the one requests use, so the first
@@ -20,7 +20,7 @@ import logging
 from typing import Any
 
 from .config import settings_or_none
-from .runner import ModelUnavailable, model_for, model_source
+from .model_guard import ModelUnavailable, model_for, model_settings
 
 logger = logging.getLogger("thumbor_plugin")
 
@@ -35,5 +35,5 @@ def get_handlers(context: Any) -> list:
         except ModelUnavailable:
             pass  # logged, in one line, by model_for
         else:
-            logger.info("smartcrop is on: saliency model %s (%s)", model_source(settings)[0], model.label)
+            logger.info("smartcrop is on: saliency model %s (%s)", model_settings(settings).path, model.label)
     return []

@@ -25,7 +25,7 @@ from typing import Any
 
 from PIL import Image
 
-from smartcrop_core import ImageError
+from smartcrop_core import ImageError, one_line
 
 #: Long side (pixels) above which the analysis copy is box-reduced: 8x the model's input, so the
 #: saliency grid is that of the full image to within resampling noise (the core's own JPEG path
@@ -73,8 +73,7 @@ def engine_image(engine: Any, long_side: int | None = None) -> Image.Image:
         factor = reduction(image.size, long_side)
         clean = reduce_in_strips(image, factor) if factor > 1 else image.copy()
     except Exception as error:  # the decoder boundary, as in smartcrop_core.loading
-        message = str(error).strip().splitlines()
-        raise ImageError(f"cannot decode the image: {message[0] if message else type(error).__name__}") from error
+        raise ImageError(f"cannot decode the image: {one_line(error)}") from error
     clean.info = {}
     return clean
 

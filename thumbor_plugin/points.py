@@ -29,8 +29,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from smartcrop_core import Analysis, CropOptions, parse_ratio
-from smartcrop_core.ratios import MAX_RATIO, MIN_RATIO, RatioLike
+from smartcrop_core import MAX_RATIO, MIN_RATIO, Analysis, CropOptions, RatioLike, parse_ratio
 
 #: Ratios within this relative distance of the image's own ratio constrain neither axis.
 _SAME_RATIO = 0.01

@@ -96,7 +96,8 @@ def fitted(analysis: Analysis, size: "tuple[int, int]", options: CropOptions) ->
     if (width, height) != (analysis.width, analysis.height):
         if abs(width * analysis.height / analysis.width - height) > 1 or abs(height * analysis.width / analysis.height - width) > 1:
             return None
-    return Analysis(width, height, analysis.grid, analysis.points, analysis.symmetry, analysis.model, options=options)
+    # No stored boxes: they were placed for another size or other options; each box is placed when asked.
+    return analysis.with_boxes([], options).resized(width, height)
 
 
 async def read(context: Any) -> Stored | None:

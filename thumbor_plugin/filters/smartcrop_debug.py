@@ -1,7 +1,7 @@
 """``filters:smartcrop_debug()``: draw the saliency heat map, the top point and the crop boxes.
 
 For tuning and for answering "why did it crop there?": the pixels are replaced, right after
-reorientation and trim, by ``smartcrop_core.visualize.overlay`` with a box for every ratio in
+reorientation and trim, by ``smartcrop_core.overlay`` with a box for every ratio in
 SMARTCROP_RATIOS and for the requested size. Use it with ``fit-in`` to see the whole image, e.g.
 ``/unsafe/fit-in/800x800/filters:smartcrop_debug()/photo.jpg``; combined with a crop (and optionally
 ``filters:smartcrop()``) it shows the overlay inside the served window. Keep it out of production

@@ -2,10 +2,7 @@
 
 Like ``width_field``/``height_field``, the results live in a sibling field named by an argument
 (``saliency_field="saliency"``, a ``JSONField(null=True, blank=True, editable=False)`` you declare).
-Analysis runs from ``post_save`` (as Wagtail's feature detection does), so the file is already safely in
-storage before any model runs, and a failed analysis can only add an error to the JSON, never lose the
-upload. Fixture loading (``raw``) and saves that did not change the file do nothing, unless the row
-is still pending (see ``_file_saved``).
+Analysis runs from ``post_save`` (as Wagtail's feature detection does), wired in ``signal_handlers``.
 """
 
 from __future__ import annotations
@@ -15,14 +12,17 @@ from typing import Any, Iterable
 from django.core import checks
 from django.core.exceptions import FieldDoesNotExist
 from django.core.files.uploadedfile import UploadedFile
+from django.contrib.admin.widgets import AdminFileWidget
 from django.db import models
-from django.db.models import signals
 from django.db.models.fields.files import ImageFieldFile
 from smartcrop_core import RatioError, ratio_label
 
 from . import conf
 from .forms import EditorInput, SmartCropFormField
+from .registry import delete_crops
+from .specs import state_of
 from .state import CropState
+from .widgets import SmartCropAdminWidget
 
 
 class SmartCropFieldFile(ImageFieldFile):
@@ -30,8 +30,6 @@ class SmartCropFieldFile(ImageFieldFile):
 
     @property
     def smartcrop(self) -> CropState | None:
-        from .specs import state_of
-
         return state_of(self)
 
     def delete(self, save: bool = True) -> None:
@@ -43,8 +41,6 @@ class SmartCropFieldFile(ImageFieldFile):
         name = self.name
         super().delete(save=save)
         if name:
-            from .renditions import delete_crops
-
             delete_crops(name)
 
 
@@ -103,40 +99,12 @@ class SmartCropImageField(models.ImageField):
             errors.append(checks.Error(str(error), obj=self, id="django_smartcrop.E005"))
         return errors
 
-    def contribute_to_class(self, cls: type[models.Model], name: str, **kwargs: Any) -> None:
-        super().contribute_to_class(cls, name, **kwargs)
-        if not cls._meta.abstract:
-            signals.post_save.connect(self._file_saved, sender=cls, weak=False,
-                                      dispatch_uid=f"django_smartcrop:{cls._meta.label_lower}.{name}")
-
-    def _file_saved(self, sender: type[models.Model], instance: models.Model, raw: bool = False,
-                    update_fields: Iterable[str] | None = None, **kwargs: Any) -> None:
-        """Analyse when the stored file is not the one the JSON describes."""
-        if raw or (update_fields is not None and self.attname not in update_fields):
-            return
-        from .processing import store
-        from .tasks import schedule
-
-        field_file = getattr(instance, self.attname)
-        state = CropState.from_value(getattr(instance, self.saliency_field, None))
-        if not field_file:
-            if state is not None:
-                store(instance, self, None)
-            return
-        if state is not None and state.name == field_file.name and state.status != "pending":
-            return
-        # A pending state saved here may have been read before a worker finished (an admin save during
-        # the analysis writes the whole row back): analysing again is cheap and ends the pending state.
-        schedule(instance, self)
-
     # -- forms --------------------------------------------------------------------------------------
 
     def formfield(self, **kwargs: Any) -> Any:
         """A SmartCropFormField; in the admin (which passes AdminFileWidget) the saliency editor widget."""
         widget = kwargs.get("widget")
         if widget is not None and _is_plain_admin_widget(widget):
-            from .widgets import SmartCropAdminWidget
-
             kwargs["widget"] = SmartCropAdminWidget(ratios=self.ratios)
         return super().formfield(**{"form_class": SmartCropFormField, **kwargs})
 
@@ -155,9 +123,5 @@ class SmartCropImageField(models.ImageField):
 
 
 def _is_plain_admin_widget(widget: Any) -> bool:
-    from django.contrib.admin.widgets import AdminFileWidget
-
-    from .widgets import SmartCropAdminWidget
-
     widget_class = widget if isinstance(widget, type) else type(widget)
     return issubclass(widget_class, AdminFileWidget) and not issubclass(widget_class, SmartCropAdminWidget)

@@ -15,6 +15,7 @@ from smartcrop_core import Box, ratio_label
 from . import conf, renditions
 from .signing import CropRequest, crop_url, ratio_to_url
 from .specs import CropSpec, spec_for
+from .thumbor import thumbor_url
 
 if TYPE_CHECKING:
     from django.db.models.fields.files import FieldFile
@@ -55,8 +56,6 @@ def links(field_file: "FieldFile", ratio: str | float, widths: Sequence[int | No
             specs.append(spec)
     specs.sort(key=lambda s: s.width)
     if conf.setting("URL_MODE") == "thumbor":
-        from .thumbor import thumbor_url
-
         return [CropLink(thumbor_url(s, field_file), s.width, s.height, s, "thumbor") for s in specs]
     existing = renditions.known(s.name for s in specs)
     storage = conf.crop_storage() if existing else None

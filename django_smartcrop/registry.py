@@ -20,6 +20,7 @@ from django.db import IntegrityError
 
 from . import conf
 from .checks import model_source
+from .models import Crop
 
 logger = logging.getLogger(__name__)
 
@@ -30,8 +31,6 @@ def _key(name: str) -> str:
 
 def known(names: Iterable[str]) -> set[str]:
     """The subset of these crop names that have been generated (cache first, then one query)."""
-    from .models import Crop
-
     wanted = list(dict.fromkeys(names))
     if not wanted:
         return set()
@@ -49,8 +48,6 @@ def known(names: Iterable[str]) -> set[str]:
 
 def remember(name: str, source: str) -> None:
     """Record a crop that now exists in storage (idempotent)."""
-    from .models import Crop
-
     try:
         Crop.objects.get_or_create(name=name, defaults={"source": source[:255]})
     except IntegrityError:  # created concurrently: fine, it exists
@@ -65,8 +62,6 @@ def delete_crop(name: str, storage: Storage | None = None) -> None:
     404), while a file without a row is harmless (``ensure`` reuses or replaces it). When deleting the
     file fails and it is still there, the entry is put back so a later cleanup tries again.
     """
-    from .models import Crop
-
     storage = storage or conf.crop_storage()
     row = Crop.objects.filter(name=name).first()
     Crop.objects.filter(name=name).delete()
@@ -92,8 +87,6 @@ def delete_crops(source_name: str, storage: Storage | None = None, keep: Collect
     files by itself. A crop whose file cannot be deleted is logged and stays registered; the others
     still go.
     """
-    from .models import Crop
-
     storage = storage or conf.crop_storage()
     names = Crop.objects.filter(source=source_name[:255]).exclude(name__in=list(keep)).values_list("name", flat=True)
     deleted = 0
@@ -132,6 +125,4 @@ def remembered_failure(name: str) -> str | None:
 
 def count_for(source_name: str) -> int:
     """How many crops of this source file are registered (one query)."""
-    from .models import Crop
-
     return Crop.objects.filter(source=source_name[:255]).count()

@@ -15,7 +15,8 @@ from django.apps import apps
 from django.db import OperationalError, models, router, transaction
 from django.utils.module_loading import import_string
 
-from . import conf
+from . import conf, jobs, processing
+from .checks import load_model
 from .processing import StorageUnavailable, header_size, process, store
 from .state import CropState, now_iso
 
@@ -29,6 +30,8 @@ HEADER_BYTES = 256 * 1024
 
 try:  # Celery is optional (the "celery" extra)
     from celery import shared_task
+    from celery.exceptions import SoftTimeLimitExceeded
+    from celery.signals import worker_process_init
 except ImportError:  # pragma: no cover - exercised only without celery
     shared_task = None
 
@@ -68,8 +71,6 @@ STORAGE_RETRIES = 5
 
 def analyse_rows(task: Any, label: str, items: list[list[str]], warm: str = "") -> int:
     """The job for one message of ``smartcrop_recompute --enqueue``: returns how many rows it analysed."""
-    from . import jobs
-
     last_try = task.request.retries >= STORAGE_RETRIES
     try:
         return jobs.run_message(label, items, warm, storage_errors=not last_try,
@@ -86,22 +87,14 @@ def analyse_rows(task: Any, label: str, items: list[list[str]], warm: str = "") 
 
 
 if shared_task:
-    from celery.exceptions import SoftTimeLimitExceeded
-
-    from . import processing
-
     processing.INTERRUPTIONS = (SoftTimeLimitExceeded,)  # the job's own handler records the slow row
     limits = {"time_limit": _time_limit(), "soft_time_limit": max(1, _time_limit() - max(2, _time_limit() // 10))}
     analyse_task = shared_task(name="django_smartcrop.analyse", **_OPTIONS, **limits)(run)
     analyse_rows_task = shared_task(name="django_smartcrop.analyse_rows", bind=True, **_OPTIONS, **limits)(analyse_rows)
 
-    from celery.signals import worker_process_init
-
     @worker_process_init.connect(weak=False)
     def _load_model_once(**kwargs: Any) -> None:
         """Each worker process loads (and checks) the model once, at start, not in its first job."""
-        from .checks import load_model
-
         load_model()
 else:  # pragma: no cover
     analyse_task = analyse_rows_task = None

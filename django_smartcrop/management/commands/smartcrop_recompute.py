@@ -10,7 +10,7 @@ from django.db import DatabaseError
 from smartcrop_core import RatioError
 from tqdm import tqdm
 
-from ... import conf, jobs, recompute
+from ... import conf, jobs, recompute, tasks
 from ...checks import model_problem
 
 
@@ -104,8 +104,6 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(summary + "."))
 
     def _enqueue(self, targets: list, mode: str, options: dict[str, Any]) -> None:
-        from ... import tasks
-
         if conf.setting("TASK_BACKEND") != "celery" or tasks.analyse_rows_task is None:
             raise CommandError("--enqueue sends jobs to Celery: install celery and set SMARTCROP_TASK_BACKEND = "
                                "'celery' (workers run 'celery -A yourproject worker').")

@@ -114,7 +114,6 @@ def test_no_import_cycle_at_module_level() -> None:
     assert find_cycle(graph(level_only=True)) == []
 
 
-@pytest.mark.xfail(strict=True, reason="django_smartcrop import cycle: being removed (issue 18)")
 def test_no_cycle_either_through_imports_inside_functions() -> None:
     """A function-level import that dodges a cycle still ties the two modules together."""
     assert find_cycle(graph(level_only=False)) == []

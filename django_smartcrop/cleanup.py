@@ -19,6 +19,7 @@ from smartcrop_core import RatioError
 
 from . import renditions
 from .models import Crop
+from .processing import describe_error
 from .recompute import Target, find_targets
 from .specs import spec_for, state_of
 
@@ -108,7 +109,7 @@ def run(selected: list[Target] | None = None, *, dry_run: bool = False, chunk_si
                 renditions.delete_crop(name)
                 report.deleted += 1
             except Exception as error:  # any storage backend's error: report it, go on with the rest
-                report.failures.append((name, f"{type(error).__name__}: {error}"))
+                report.failures.append((name, describe_error(error)))
     if not dry_run:
         report.swept = renditions.sweep_orphans()
     return report

@@ -60,9 +60,9 @@ def analyse(field_file: "FieldFile", ratios: "list[str] | tuple[str, ...]",
         raise
     except Exception as error:  # storage errors of any backend
         if storage_errors:
-            raise StorageUnavailable(f"cannot read {name}: {_describe(error)}") from error
+            raise StorageUnavailable(f"cannot read {name}: {describe_error(error)}") from error
         logger.warning("smartcrop: cannot read %s: %s", name, error)
-        return CropState(name=name, status="error", error=f"cannot read the file: {_describe(error)}", computed=now_iso())
+        return CropState(name=name, status="error", error=f"cannot read the file: {describe_error(error)}", computed=now_iso())
     source = hashlib.sha256(data).hexdigest()[:32]
     overrides = previous.overrides if previous is not None and previous.source == source else {}
     model = load_model()  # a broken model is tried once per file version, not once per upload
@@ -83,7 +83,7 @@ def analyse(field_file: "FieldFile", ratios: "list[str] | tuple[str, ...]",
             logger.warning("smartcrop: analysis of %s failed: %s", name, error)
         width, height = header_size(data)
         return CropState(name=name, status="error", source=source, width=width, height=height,
-                         error=_describe(error), overrides=overrides, computed=now_iso())
+                         error=describe_error(error), overrides=overrides, computed=now_iso())
     return CropState(name=name, status="ok", source=source, width=analysis.width, height=analysis.height,
                      analysis=analysis.to_dict(), overrides=overrides, computed=now_iso())
 
@@ -143,7 +143,7 @@ def process(instance: models.Model, field: "SmartCropImageField", storage_errors
     return state
 
 
-def _describe(error: BaseException) -> str:
+def describe_error(error: BaseException) -> str:
     """``Type: first line of the message`` (the core's one_line), or the type alone for an empty message."""
     name, text = type(error).__name__, one_line(error)
     return name if text == name else f"{name}: {text}"

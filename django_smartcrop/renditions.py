@@ -15,6 +15,7 @@ from PIL import Image
 from smartcrop_core import ImageError, SmartCropError, crop_box, flatten_alpha
 
 from . import conf
+from .processing import describe_error
 from .registry import count_for, delete_crop, delete_crops, known, remember, remember_failure, remembered_failure
 from .specs import CropSpec, quality
 from .writing import ORPHAN_AGE, TEMPORARY_PREFIX, TEMPORARY_SUFFIX, stored_size, sweep_orphans, write_atomic
@@ -48,7 +49,7 @@ def ensure(spec: CropSpec, source_storage: Storage, storage: Storage | None = No
     try:
         image = render(spec, source_storage)
     except SmartCropError as error:
-        remember_failure(name, f"{type(error).__name__}: {error}")
+        remember_failure(name, describe_error(error))
         raise
     data = encode(image, spec.format)
     # A file under this name that the registry does not know may be complete (the registry was lost, or

@@ -31,7 +31,7 @@ VGG_MEAN_BGR = np.array([103.939, 116.779, 123.68], dtype=np.float32)
 
 
 def ours(path: str, ratios: list[str], strategy: str = "mass", threads: int = 1) -> Boxes:
-    analysis = smartcrop_core.analyze(path, ratios, strategy=strategy, threads=threads)
+    analysis = smartcrop_core.analyze(path, ratios, options=smartcrop_core.CropOptions(strategy), threads=threads)
     return {label: tuple(box.as_list()) for label, box in analysis.boxes.items()}
 
 

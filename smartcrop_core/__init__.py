@@ -11,7 +11,7 @@ integrations) use only these names.
 """
 
 from .analysis import Analysis, CropOptions, Point, Strategy
-from .api import analyze, crop, crop_many, crop_options, saliency_map
+from .api import analyze, crop, crop_many, saliency_map
 from .budget import DecodeBudget
 from .cutting import crop_box
 from .errors import (DecodeBudgetError, FormatNotAllowedError, ImageError, ImageTooLargeError, ModelError, RatioError,
@@ -59,7 +59,6 @@ __all__ = [
     "crop",
     "crop_box",
     "crop_many",
-    "crop_options",
     "exact_size",
     "fit",
     "fit_box",

@@ -1,9 +1,8 @@
 """The public entry points: analyze, saliency_map, crop, crop_many.
 
-How a window is placed is one ``CropOptions`` value (``options=``). The keywords ``strategy``,
-``closeness`` and ``min_mass`` still work, as a shorthand for the same thing (kept, not deprecated:
-the command line and existing callers use them, and they can never disagree with ``options`` because
-giving both is refused).
+How a window is placed is one ``CropOptions`` value (``options=``, default ``CropOptions()``): one
+argument rather than the same three keywords on every function, so an adapter passes its settings
+through as they are.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from typing import Iterable, Optional, Sequence, Tuple
 import numpy as np
 from PIL import Image
 
-from .analysis import Analysis, CropOptions, Strategy, symmetry_score, top_points, quantise, dequantise
+from .analysis import Analysis, CropOptions, symmetry_score, top_points, quantise, dequantise
 from .cutting import cut
 from .loading import ImageSource, Source, flatten_alpha
 from .model import SaliencyModel, get_model
@@ -24,18 +23,6 @@ from .sizes import MAX_OUTPUT_SIDE, exact_size, output_size  # noqa: F401  (re-e
 
 def _model(model: "SaliencyModel | str | os.PathLike[str] | None", threads: int | None) -> SaliencyModel:
     return model if isinstance(model, SaliencyModel) else get_model(model, threads)
-
-
-def crop_options(options: CropOptions | None = None, strategy: Strategy | None = None,
-                 closeness: float | None = None, min_mass: float | None = None) -> CropOptions:
-    """``options``, or one built from the keywords (defaults for the ones not given); not both."""
-    keywords = {name: value for name, value in
-                (("strategy", strategy), ("closeness", closeness), ("min_mass", min_mass)) if value is not None}
-    if options is not None:
-        if keywords:
-            raise TypeError(f"pass either options= or {'/'.join(keywords)}=, not both")
-        return options
-    return CropOptions(**keywords)
 
 
 def _predict(source: Source, model: SaliencyModel) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:
@@ -67,9 +54,6 @@ def analyze(
     ratios: Iterable[RatioLike] = DEFAULT_RATIOS,
     *,
     options: CropOptions | None = None,
-    strategy: Strategy | None = None,
-    closeness: float | None = None,
-    min_mass: float | None = None,
     top_k: int = 5,
     model: "SaliencyModel | str | os.PathLike[str] | None" = None,
     threads: int | None = None,
@@ -80,8 +64,7 @@ def analyze(
     Raises ImageError (or its subclass ImageTooLargeError) for inputs that are not usable images,
     ModelError when the model cannot be loaded, RatioError for a bad ratio.
     """
-    chosen = crop_options(options, strategy, closeness, min_mass)
-    return _analyze(Source(image, max_pixels), list(ratios), chosen, _model(model, threads), top_k)
+    return _analyze(Source(image, max_pixels), list(ratios), options or CropOptions(), _model(model, threads), top_k)
 
 
 def _analyze(source: Source, ratios: list[RatioLike], options: CropOptions, model: SaliencyModel, top_k: int = 5) -> Analysis:
@@ -109,9 +92,6 @@ def crop(
     *,
     analysis: Analysis | None = None,
     options: CropOptions | None = None,
-    strategy: Strategy | None = None,
-    closeness: float | None = None,
-    min_mass: float | None = None,
     model: "SaliencyModel | str | os.PathLike[str] | None" = None,
     threads: int | None = None,
     max_pixels: int | None = None,
@@ -121,7 +101,7 @@ def crop(
     Pass a stored ``analysis`` to skip the model. A JPEG is decoded only as large as the output needs.
     """
     (result,) = crop_many(image, [(ratio, width, height)], analysis=analysis,
-                          options=crop_options(options, strategy, closeness, min_mass), model=model,
+                          options=options, model=model,
                           threads=threads, max_pixels=max_pixels)
     return result
 
@@ -135,15 +115,12 @@ def crop_many(
     *,
     analysis: Analysis | None = None,
     options: CropOptions | None = None,
-    strategy: Strategy | None = None,
-    closeness: float | None = None,
-    min_mass: float | None = None,
     model: "SaliencyModel | str | os.PathLike[str] | None" = None,
     threads: int | None = None,
     max_pixels: int | None = None,
 ) -> list[Image.Image]:
     """Several crops of one image, each ``(ratio, width, height)``, decoding the image only once."""
-    chosen = crop_options(options, strategy, closeness, min_mass)
+    chosen = options or CropOptions()
     # Every size is checked before anything is decoded or the model runs.
     out_sizes = [output_size(parse_ratio(ratio), width, height) for ratio, width, height in requests]
     source = Source(image, max_pixels)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from .analysis import Analysis
+from .analysis import Analysis, CropOptions
 from .api import analyze, crop_many
 from .errors import SmartCropError
 from .files import remove_orphans, save_atomically
@@ -39,9 +39,7 @@ class Settings:
     """What every file of one run is cropped with (sent once to each worker)."""
 
     ratios: tuple[str, ...]
-    strategy: str = "mass"
-    closeness: float = 0.0
-    min_mass: float = 0.9
+    options: CropOptions = CropOptions()
     model: str | None = None
     threads: int | None = None
     max_pixels: int | None = None
@@ -63,8 +61,7 @@ def crop_one(task: Task, settings: Settings) -> Outcome:
     """Analyse one file, write its crops: every expected failure becomes a one-line ``Outcome.error``."""
     line = None
     try:
-        analysis = analyze(task.path, list(settings.ratios), strategy=settings.strategy,  # type: ignore[arg-type]
-                           closeness=settings.closeness, min_mass=settings.min_mass,
+        analysis = analyze(task.path, list(settings.ratios), options=settings.options,
                            model=get_model(settings.model, settings.threads), max_pixels=settings.max_pixels)
         if settings.json:
             line = json.dumps({"file": str(task.path), "analysis": analysis.to_dict()})
@@ -84,8 +81,8 @@ def write_outputs(task: Task, analysis: Analysis, settings: Settings) -> None:
     """Every requested crop of one image (one decode) and, with --debug, its debug picture."""
     assert settings.output is not None
     requests = [(ratio, width, None) for ratio, width, _ in task.crops]
-    crops = crop_many(task.path, requests, analysis=analysis, strategy=settings.strategy,  # type: ignore[arg-type]
-                      closeness=settings.closeness, min_mass=settings.min_mass, max_pixels=settings.max_pixels)
+    crops = crop_many(task.path, requests, analysis=analysis, options=settings.options,
+                      max_pixels=settings.max_pixels)
     for (_, _, name), image in zip(task.crops, crops):
         save_atomically(image, settings.output / name, task.image_format, settings.quality)
     if task.debug is not None:

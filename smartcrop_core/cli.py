@@ -110,13 +110,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         for ratio in ratios:  # both sides of every output within bounds, before the model runs
             for width in widths:
                 output_size(parse_ratio(ratio), width, None)
-        CropOptions(args.strategy, args.closeness, args.min_mass)
+        options = CropOptions(args.strategy, args.closeness, args.min_mass)
         get_model(args.model, args.threads)
     except (SmartCropError, ValueError) as error:
         print(f"smartcrop: error: {printable(str(error))}", file=sys.stderr)
         return 2
-    settings = Settings(tuple(ratios), args.strategy, args.closeness, args.min_mass, args.model, args.threads,
-                        args.max_pixels, args.json, args.output, args.quality)
+    settings = Settings(tuple(ratios), options, args.model, args.threads, args.max_pixels, args.json, args.output,
+                        args.quality)
     return run(args, settings, widths)
 
 

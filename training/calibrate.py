@@ -33,7 +33,8 @@ def crop_table(model: Path | None, names: list[str], data: Path) -> np.ndarray:
         entry = fixations[name]
         points = np.array([p[:2] for s in entry["subjects"] for p in s], dtype=float)
         strategy = "centre" if model is None else "mass"
-        analysis = smartcrop_core.analyze(str(data / "osie" / "stimuli" / name), RATIOS, strategy=strategy,
+        analysis = smartcrop_core.analyze(str(data / "osie" / "stimuli" / name), RATIOS,
+                                          options=smartcrop_core.CropOptions(strategy),
                                           model=str(model) if model else None)
         for ratio in RATIOS:
             got = kept(tuple(analysis.boxes[ratio].as_list()), points)

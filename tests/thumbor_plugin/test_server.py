@@ -71,7 +71,8 @@ def test_filter_with_closeness_and_with_smart(thumbor_server: ThumborServer, ima
     assert tight.width < analysis.boxes["1:1"].width
     served = thumbor_server.get("/unsafe/200x200/smart/filters:smartcrop(0.6)/tall.png")
     assert served.status == 200
-    assert_same_picture(served.image(), smartcrop_core.crop(images / "tall.png", "1:1", 200, analysis=analysis, closeness=0.6))
+    assert_same_picture(served.image(), smartcrop_core.crop(images / "tall.png", "1:1", 200, analysis=analysis,
+                                                               options=smartcrop_core.CropOptions(closeness=0.6)))
 
 
 def test_exif_rotated_input_is_analysed_upright(thumbor_server: ThumborServer, images: Path, model_path: Path) -> None:

@@ -2,7 +2,7 @@
 
     .venv/bin/python -m reliability.check_django [--seed 0] [--every N] [--limit N] [--json] [--timeout S]
 
-It runs the test site (``tests.django_smartcrop``: a ModelForm over a ``SmartCropImageField``, a page that
+It runs the test site (``testsupport.django_site``: a ModelForm over a ``SmartCropImageField``, a page that
 renders the ``{% smartcrop %}`` tags and filters, the signed crop view) on a fresh SQLite file and a
 ``FileSystemStorage`` folder in a temporary directory, with the shipped model and the synchronous backend.
 
@@ -105,7 +105,7 @@ def check_sample(client: Any, sample: Sample, media_root: Path) -> Outcome:
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.urls import reverse
 
-    from tests.django_smartcrop.testapp.models import Photo
+    from testsupport.django_site.testapp.models import Photo
 
     start = time.perf_counter()
     accepts = django_accepts(sample)
@@ -256,7 +256,7 @@ def subset(corpus: Iterable[Sample], every: int = 10, per_kind: int = 3) -> Iter
 
 def configure(workdir: Path) -> Path:
     """Django on the test site with a fresh SQLite file and media folder in ``workdir``; returns MEDIA_ROOT."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.django_smartcrop.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "testsupport.django_site.settings")
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     os.environ.setdefault("SMARTCROP_THREADS", "1")
     import django

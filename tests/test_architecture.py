@@ -159,7 +159,5 @@ def test_testsupport_imports_neither_tests_nor_reliability() -> None:
     assert importers("testsupport", {"tests", "reliability"}) == []
 
 
-@pytest.mark.xfail(strict=True, reason="reliability/check_django.py runs the Django test site of tests/django_smartcrop, "
-                                       "which has to move to testsupport first (issue 18)")
 def test_reliability_imports_nothing_from_tests() -> None:
     assert importers("reliability", {"tests"}) == []

@@ -11,9 +11,9 @@ from django.core.cache import caches
 from django.core.files.base import ContentFile
 from PIL import ImageFile
 
-from .faulty_storage import FaultyStorage
+from testsupport.django_site.faulty_storage import FaultyStorage
 from .images import jpeg
-from .storage import CountingStorage
+from testsupport.django_site.storage import CountingStorage
 
 
 @pytest.fixture(autouse=True)
@@ -27,7 +27,7 @@ def media(settings, tmp_path, monkeypatch) -> Path:
     root.mkdir()
     settings.MEDIA_ROOT = str(root)
     settings.STORAGES = {
-        "default": {"BACKEND": "tests.django_smartcrop.storage.CountingStorage"},
+        "default": {"BACKEND": "testsupport.django_site.storage.CountingStorage"},
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     caches["default"].clear()
@@ -39,7 +39,7 @@ def media(settings, tmp_path, monkeypatch) -> Path:
 @pytest.fixture
 def photo(db, shipped_model):
     """A saved Photo whose saliency was computed at save (sync backend)."""
-    from .testapp.models import Photo
+    from testsupport.django_site.testapp.models import Photo
 
     item = Photo(title="red disc")
     item.image.save("disc.jpg", ContentFile(jpeg()), save=True)
@@ -51,7 +51,7 @@ def photo(db, shipped_model):
 def faulty(settings, media) -> Iterator[Path]:
     """Crops go to a FaultyStorage in media/crops (the uploads stay in the ordinary storage)."""
     settings.STORAGES = {**settings.STORAGES, "crops": {
-        "BACKEND": "tests.django_smartcrop.faulty_storage.FaultyStorage",
+        "BACKEND": "testsupport.django_site.faulty_storage.FaultyStorage",
         "OPTIONS": {"location": str(media / "crops"), "base_url": "/crops/"}}}
     settings.SMARTCROP_STORAGE = "crops"
     FaultyStorage.reset()

@@ -15,7 +15,7 @@ from pathlib import Path
 from .images import jpeg, scene
 
 REPO = Path(__file__).resolve().parents[2]
-SETTINGS = "tests.django_smartcrop.subprocess_settings"
+SETTINGS = "testsupport.django_site.subprocess_settings"
 
 
 def make_template_db(folder: Path) -> Path:

@@ -9,7 +9,7 @@ from django_smartcrop import processing, tasks
 from django_smartcrop.links import links
 
 from .images import jpeg
-from .testapp.models import Photo
+from testsupport.django_site.testapp.models import Photo
 
 pytestmark = pytest.mark.django_db
 

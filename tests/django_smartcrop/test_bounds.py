@@ -15,8 +15,8 @@ from django_smartcrop.specs import spec_for
 
 from tests.conftest import SHIPPED_MODEL
 from .images import jpeg, scene
-from .storage import CountingStorage
-from .testapp.models import Photo
+from testsupport.django_site.storage import CountingStorage
+from testsupport.django_site.testapp.models import Photo
 
 pytestmark = pytest.mark.django_db
 

@@ -59,7 +59,7 @@ def broker(tmp_path_factory):
 
 
 class CelerySite(Site):
-    settings = "tests.django_smartcrop.celery_settings"
+    settings = "testsupport.django_site.celery_settings"
 
     def __init__(self, folder: Path, template: Path, broker: str) -> None:
         super().__init__(folder, template)
@@ -75,7 +75,7 @@ class CelerySite(Site):
 
     def start_worker(self, name: str, **env: str) -> subprocess.Popen:
         log = self.db.parent / f"{name}.log"
-        command = [sys.executable, "-m", "celery", "-A", "tests.django_smartcrop.celery_app", "worker",
+        command = [sys.executable, "-m", "celery", "-A", "testsupport.django_site.celery_app", "worker",
                    "--pool", "prefork", "--concurrency", "1", "-n", f"{name}@%h", "--without-gossip",
                    "--without-mingle", "--without-heartbeat", "--loglevel", "INFO", "--logfile", str(log)]
         worker = subprocess.Popen(command, cwd=REPO, env=self.env(**env), stdout=subprocess.DEVNULL,

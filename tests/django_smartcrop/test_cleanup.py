@@ -15,9 +15,9 @@ from django_smartcrop.cleanup import parse_name
 from django_smartcrop.models import Crop
 from django_smartcrop.specs import spec_for
 
-from .faulty_storage import FaultyStorage
+from testsupport.django_site.faulty_storage import FaultyStorage
 from .images import jpeg, scene
-from .testapp.models import Photo
+from testsupport.django_site.testapp.models import Photo
 
 pytestmark = pytest.mark.django_db
 

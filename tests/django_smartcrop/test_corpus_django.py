@@ -79,7 +79,7 @@ def test_corpus_subset_through_real_uploads(client, media, shipped_model, quiet_
     assert any(o.route == "form" and o.status == "error" and o.originals_served for o in outcomes)
     assert all(o.django_accepts == (o.route == "form") for o in outcomes)
     # Nothing lost: every accepted upload is stored (checked byte for byte in check_sample).
-    from .testapp.models import Photo
+    from testsupport.django_site.testapp.models import Photo
 
     assert Photo.objects.count() == len(outcomes)
     assert not list(media.rglob(".smartcrop-*"))

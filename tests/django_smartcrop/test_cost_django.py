@@ -40,7 +40,7 @@ from django.test import Client
 from PIL import Image
 import smartcrop_core
 from django_smartcrop.signing import CropRequest, crop_url, ratio_to_url
-from tests.django_smartcrop.testapp.models import Photo
+from testsupport.django_site.testapp.models import Photo
 
 path, options, cap = sys.argv[1], json.loads(sys.argv[2]), int(sys.argv[3])
 name = path.rsplit("/", 1)[-1]

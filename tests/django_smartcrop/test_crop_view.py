@@ -10,8 +10,8 @@ from django_smartcrop import renditions
 from django_smartcrop.links import links
 from django_smartcrop.signing import CropRequest, crop_url
 
-from .storage import CountingStorage
-from .testapp.models import Photo
+from testsupport.django_site.storage import CountingStorage
+from testsupport.django_site.testapp.models import Photo
 
 pytestmark = pytest.mark.django_db
 

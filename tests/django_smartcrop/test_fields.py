@@ -9,7 +9,7 @@ from django.test.utils import isolate_apps
 from django_smartcrop.state import CropState
 
 from .images import giant_png, jpeg, rotated_jpeg, scene
-from .testapp.models import Banner, Photo
+from testsupport.django_site.testapp.models import Banner, Photo
 
 pytestmark = pytest.mark.django_db
 
@@ -123,7 +123,7 @@ def test_state_ignores_garbage_json():
     assert CropState.from_value({"name": "a.jpg", "width": "x"}) is None
 
 
-@isolate_apps("tests.django_smartcrop.testapp")
+@isolate_apps("testsupport.django_site.testapp")
 def test_system_checks():
     from django.db import models
 

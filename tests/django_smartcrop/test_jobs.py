@@ -17,7 +17,7 @@ from django_smartcrop.recompute import find_targets
 from django_smartcrop.signals import analysis_stored
 
 from .images import jpeg, scene
-from .testapp.models import Photo
+from testsupport.django_site.testapp.models import Photo
 
 pytestmark = pytest.mark.django_db
 

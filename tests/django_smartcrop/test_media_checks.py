@@ -73,7 +73,7 @@ def test_install_docs_set_and_serve_media():
         assert needed in install, needed
 
 
-@pytest.mark.urls("tests.django_smartcrop.root_urls")
+@pytest.mark.urls("testsupport.django_site.root_urls")
 def test_app_included_at_the_root_only_collides_with_a_crop_folder_named_c(settings):
     settings.MEDIA_URL = ""
     assert "django_smartcrop.W021" not in ids(check_media())  # /smartcrop/ab/... is not the app's

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django_smartcrop import renditions
 
 from .images import jpeg, scene
-from .testapp.models import Banner, Photo
+from testsupport.django_site.testapp.models import Banner, Photo
 
 pytestmark = pytest.mark.django_db
 

@@ -26,10 +26,10 @@ from django_smartcrop.links import links
 from django_smartcrop.models import Crop
 
 from tests.conftest import SHIPPED_MODEL as MODEL
-from .faulty_storage import FaultyStorage
+from testsupport.django_site.faulty_storage import FaultyStorage
 from .images import jpeg, scene
 from .sites import Site, make_template_db
-from .testapp.models import Photo
+from testsupport.django_site.testapp.models import Photo
 
 
 def files_under(folder: Path) -> list[Path]:

@@ -22,8 +22,8 @@ from django_smartcrop.signing import CropRequest, crop_url, signature
 from django_smartcrop.specs import max_size
 
 from .images import jpeg
-from .storage import CountingStorage
-from .testapp.models import Photo
+from testsupport.django_site.storage import CountingStorage
+from testsupport.django_site.testapp.models import Photo
 
 pytestmark = pytest.mark.django_db
 

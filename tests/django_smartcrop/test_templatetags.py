@@ -10,7 +10,7 @@ import re
 import pytest
 from django.template import Context, Template
 
-from .storage import CountingStorage
+from testsupport.django_site.storage import CountingStorage
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +47,7 @@ def test_height_only(photo):
 
 
 def test_no_file_renders_nothing(db):
-    from .testapp.models import Photo
+    from testsupport.django_site.testapp.models import Photo
 
     assert render('{% smartcrop p.image "16:9" width=100 %}', p=Photo()) == ""
     assert render('{{ p.image|smartcrop_url:"16:9" }}', p=Photo()) == ""

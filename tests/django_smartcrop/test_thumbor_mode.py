@@ -24,7 +24,7 @@ from testsupport.thumbor_server import (SECURITY_KEY, ThumborServer, assert_same
                                         running_thumbor, server_conf)
 
 from .images import jpeg, rotated_jpeg, scene
-from .testapp.models import Photo
+from testsupport.django_site.testapp.models import Photo
 
 pytestmark = pytest.mark.django_db
 

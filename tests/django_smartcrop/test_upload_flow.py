@@ -12,8 +12,8 @@ from django.urls import reverse
 from PIL import Image
 
 from .images import jpeg
-from .storage import CountingStorage
-from .testapp.models import Photo
+from testsupport.django_site.storage import CountingStorage
+from testsupport.django_site.testapp.models import Photo
 
 pytestmark = pytest.mark.django_db
 

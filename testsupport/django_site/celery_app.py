@@ -4,7 +4,7 @@ import os
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.django_smartcrop.celery_settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "testsupport.django_site.celery_settings")
 
 app = Celery("smartcrop_tests")
 app.config_from_object("django.conf:settings", namespace="CELERY")

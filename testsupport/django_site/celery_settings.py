@@ -1,4 +1,4 @@
-"""Settings for a site with Celery workers in child processes (``celery -A tests.django_smartcrop.celery_app``).
+"""Settings for a site with Celery workers in child processes (``celery -A testsupport.django_site.celery_app``).
 
 As ``subprocess_settings`` (database and media from the environment), plus the broker from
 ``SMARTCROP_TEST_BROKER`` and the worker settings the README documents, with a short visibility timeout
@@ -19,6 +19,6 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": float(os.environ.get("SMARTCROP_TEST_VISIBILITY", "7"))}
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-STORAGES = {**STORAGES, "default": {"BACKEND": "tests.django_smartcrop.flaky_storage.FlakyStorage"}}  # noqa: F405
+STORAGES = {**STORAGES, "default": {"BACKEND": "testsupport.django_site.flaky_storage.FlakyStorage"}}  # noqa: F405
 
 from .celery_app import app  # noqa: E402,F401  (as a project's __init__ does: the app every process uses)

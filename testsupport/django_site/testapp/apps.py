@@ -4,7 +4,7 @@ from django.apps import AppConfig
 
 
 class TestAppConfig(AppConfig):
-    name = "tests.django_smartcrop.testapp"
+    name = "testsupport.django_site.testapp"
     label = "smartcrop_testapp"
     default_auto_field = "django.db.models.BigAutoField"
 

@@ -161,3 +161,21 @@ def test_testsupport_imports_neither_tests_nor_reliability() -> None:
 
 def test_reliability_imports_nothing_from_tests() -> None:
     assert importers("reliability", {"tests"}) == []
+
+
+def public_core_names() -> set[str]:
+    """``smartcrop_core.__all__``, read from the source."""
+    tree = ast.parse((REPO / "smartcrop_core" / "__init__.py").read_text())
+    assigned = next(n.value for n in tree.body if isinstance(n, ast.Assign) and ast.unparse(n.targets[0]) == "__all__")
+    return set(ast.literal_eval(assigned))
+
+
+def test_the_example_site_uses_the_core_by_its_public_names() -> None:
+    """The example site is what a newcomer copies: it imports ``from smartcrop_core import name``, never a submodule."""
+    public = public_core_names()
+    private = sorted(f"{path.relative_to(REPO)}: {node.module}.{alias.name}"
+                     for path in sorted((REPO / "example_site").rglob("*.py"))
+                     for node in ast.walk(ast.parse(path.read_text(), str(path)))
+                     if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "smartcrop_core"
+                     for alias in node.names if node.module != "smartcrop_core" or alias.name not in public)
+    assert private == []

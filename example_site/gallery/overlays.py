@@ -17,7 +17,7 @@ from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from PIL import Image, ImageOps
-from smartcrop_core.visualize import overlay as draw_overlay
+from smartcrop_core import overlay as draw_overlay
 
 from django_smartcrop.state import CropState
 

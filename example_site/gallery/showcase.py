@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from smartcrop_core import Box, largest_centred_box, parse_ratio
-from smartcrop_core.geometry import window_masses
+from smartcrop_core import Box, largest_centred_box, parse_ratio, window_masses
 
 from django_smartcrop.state import CropState
 

@@ -17,7 +17,7 @@ from .cutting import crop_box
 from .errors import (DecodeBudgetError, FormatNotAllowedError, ImageError, ImageTooLargeError, ModelError, RatioError,
                      SmartCropError, one_line)
 from .files import create_temporary
-from .geometry import Box, fit_box, largest_centred_box, largest_size
+from .geometry import Box, fit_box, largest_centred_box, largest_size, window_masses
 from .loading import ImageSource, Source, SourceInfo, flatten_alpha, max_pixels_setting
 from .model import DEFAULT_MODEL_PATH, MODEL_HINT, ModelSettings, SaliencyModel, get_model, resolve_model
 from .pillow_fit import analyze_as_given, fit
@@ -75,5 +75,6 @@ __all__ = [
     "ratio_label",
     "resolve_model",
     "saliency_map",
+    "window_masses",
 ]
 __version__ = "0.1.0"

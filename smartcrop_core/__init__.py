@@ -11,7 +11,7 @@ integrations) use only these names.
 """
 
 from .analysis import Analysis, CropOptions, Point, Strategy
-from .api import analyze, crop, crop_many, saliency_map
+from .api import analyze, crop, crop_many, model_input, saliency_map
 from .budget import DecodeBudget
 from .cutting import crop_box
 from .errors import (DecodeBudgetError, FormatNotAllowedError, ImageError, ImageTooLargeError, ModelError, RatioError,
@@ -19,7 +19,7 @@ from .errors import (DecodeBudgetError, FormatNotAllowedError, ImageError, Image
 from .files import create_temporary
 from .geometry import Box, fit_box, largest_centred_box, largest_size, window_masses
 from .loading import ImageSource, Source, SourceInfo, flatten_alpha, max_pixels_setting
-from .model import DEFAULT_MODEL_PATH, MODEL_HINT, ModelSettings, SaliencyModel, get_model, resolve_model
+from .model import DEFAULT_MODEL_PATH, MODEL_HINT, ModelSettings, SaliencyModel, get_model, model_input_size, resolve_model
 from .pillow_fit import analyze_as_given, fit
 from .ratios import DEFAULT_RATIOS, MAX_RATIO, MIN_RATIO, RatioLike, parse_ratio, ratio_label
 from .sizes import MAX_OUTPUT_SIDE, check_image_size, exact_size, output_size
@@ -64,6 +64,8 @@ __all__ = [
     "fit_box",
     "flatten_alpha",
     "get_model",
+    "model_input",
+    "model_input_size",
     "heatmap",
     "largest_centred_box",
     "largest_size",

@@ -16,7 +16,7 @@ from PIL import Image
 from .analysis import Analysis, CropOptions, symmetry_score, top_points, quantise, dequantise
 from .cutting import cut
 from .loading import ImageSource, Source, flatten_alpha
-from .model import SaliencyModel, get_model
+from .model import SaliencyModel, get_model, model_input_size
 from .ratios import DEFAULT_RATIOS, RatioLike, parse_ratio
 from .sizes import MAX_OUTPUT_SIDE, exact_size, output_size  # noqa: F401  (re-exported: api.output_size)
 
@@ -28,10 +28,24 @@ def _model(model: "SaliencyModel | str | os.PathLike[str] | None", threads: int 
 def _predict(source: Source, model: SaliencyModel) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:
     """Decode a small upright copy, run the model: (density grid, small RGB pixels, upright size)."""
     info = source.info()
-    input_size = model.input_size(info.width, info.height)
-    image = flatten_alpha(source.load(min_size=input_size))
-    small = image.resize(input_size, Image.BILINEAR, reducing_gap=3.0)
+    small = _resized(source, model.input_size(info.width, info.height))
     return model.predict(small), np.asarray(small), (info.width, info.height)
+
+
+def _resized(source: Source, size: tuple[int, int]) -> Image.Image:
+    """The upright RGB copy at ``size`` that the model is fed (transparency flattened onto white)."""
+    image = flatten_alpha(source.load(min_size=size))
+    return image.resize(size, Image.BILINEAR, reducing_gap=3.0)
+
+
+def model_input(image: ImageSource, long_side: int, *, max_pixels: int | None = None) -> tuple[np.ndarray, tuple[int, int]]:
+    """The pixels a model with that input long side sees, as ``analyze`` prepares them: (uint8 HxWx3 RGB,
+    upright (width, height) of the image). Training reads its images through this, so train and run time
+    agree by construction."""
+    source = Source(image, max_pixels)
+    info = source.info()
+    small = _resized(source, model_input_size(info.width, info.height, long_side))
+    return np.asarray(small), (info.width, info.height)
 
 
 def saliency_map(

@@ -26,6 +26,13 @@ _MULTIPLE = 32
 ModelOrigin = Literal["argument", "environment", "shipped"]
 
 
+def model_input_size(width: int, height: int, long_side: int) -> tuple[int, int]:
+    """The (width, height) a model with that long side sees: the short side keeps the aspect, rounded to a
+    multiple of 32 (the network's stride); 800x600 -> 256x192 at 256."""
+    short = max(_MULTIPLE, round(long_side * min(width, height) / max(width, height) / _MULTIPLE) * _MULTIPLE)
+    return (long_side, short) if width >= height else (short, long_side)
+
+
 @dataclass(frozen=True)
 class ModelSettings:
     """The model in force: its file, where that choice came from, and the thread count.
@@ -97,10 +104,8 @@ class SaliencyModel:
         return f"{self.name}@{self.version}"
 
     def input_size(self, width: int, height: int) -> tuple[int, int]:
-        """The (width, height) the model sees: long side fixed, short side keeps the aspect, multiples of 32."""
-        long_side = self.input_long_side
-        short = max(_MULTIPLE, round(long_side * min(width, height) / max(width, height) / _MULTIPLE) * _MULTIPLE)
-        return (long_side, short) if width >= height else (short, long_side)
+        """The (width, height) this model sees for an upright image of ``width`` x ``height``."""
+        return model_input_size(width, height, self.input_long_side)
 
     def predict(self, image: Image.Image) -> np.ndarray:
         """A density grid (sums to 1) for an RGB image already resized to ``input_size``."""

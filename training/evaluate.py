@@ -8,7 +8,7 @@ Default image set: the OSIE validation split (training/splits.py).
 
     python -m training.evaluate --images /work/shared/data/osie/stimuli \
         --fixations /work/shared/data/osie/fixations.json --data /work/shared/data \
-        --fastgaze /work/shared/anchors/fastgaze.onnx --bench --json docs/metrics.json
+        --fastgaze /work/shared/anchors/fastgaze.onnx --bench --json training/results/metrics.json
 """
 from __future__ import annotations
 

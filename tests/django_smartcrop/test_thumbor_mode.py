@@ -1,6 +1,6 @@
 """Thumbor mode against a real Thumbor: the signed URLs Django emits serve the crop Django would cut.
 
-One Thumbor 7.8 server (reliability/thumbor_server.py, RESPECT_ORIENTATION on, file loader) reads the
+One Thumbor 7.8 server (testsupport/thumbor_server.py, RESPECT_ORIENTATION on, file loader) reads the
 media folder the tests upload to; every URL is fetched over HTTP and its picture compared with the
 crop Django itself renders for the same spec.
 """

@@ -1,6 +1,6 @@
 """Fixtures: test images made with Pillow, and one real Thumbor server on 127.0.0.1 for the session.
 
-The server and its configuration come from reliability/thumbor_server.py (the reliability scripts
+The server and its configuration come from testsupport/thumbor_server.py (the reliability scripts
 start the same one). Tests talk to it over HTTP only (no mocks).
 """
 

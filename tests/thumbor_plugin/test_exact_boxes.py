@@ -1,6 +1,6 @@
 """Every ``/smart/`` size crops smartcrop's box for that exact ratio, on first and on cached requests.
 
-Live Thumbor servers on 127.0.0.1 (reliability/thumbor_server.py), checked against smartcrop_core's own
+Live Thumbor servers on 127.0.0.1 (testsupport/thumbor_server.py), checked against smartcrop_core's own
 analysis of the pixels Thumbor crops: sizes none of SMARTCROP_RATIOS has, rotated JPEGs, MAX_WIDTH,
 result storage on and off, a second server without a model reading the first one's detector storage
 (so the cached path provably runs no model), and the fallbacks (old entries, no model, no hook).

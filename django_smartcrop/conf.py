@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.storage import Storage, storages
 from django.utils.module_loading import import_string
+from smartcrop_core import CropOptions
 
 DEFAULTS: dict[str, Any] = {
     # Ratios analysed at upload and shown in the admin editor (any other ratio still works later:
@@ -83,9 +84,8 @@ def crop_storage() -> Storage:
 def analysis_options() -> dict[str, Any]:
     """Keyword arguments for smartcrop_core.analyze that come from settings."""
     return {
-        "strategy": setting("STRATEGY"),
-        "closeness": float(setting("CLOSENESS")),
-        "min_mass": float(setting("MIN_MASS")),
+        "options": CropOptions(strategy=setting("STRATEGY"), closeness=float(setting("CLOSENESS")),
+                               min_mass=float(setting("MIN_MASS"))),
         "model": setting("MODEL"),
         "threads": setting("THREADS"),
         "max_pixels": setting("MAX_PIXELS"),

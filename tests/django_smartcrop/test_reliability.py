@@ -241,9 +241,10 @@ def test_manage_py_check_names_the_model_path_and_the_variable(site, tmp_path):
 def test_a_killed_recompute_completes_on_rerun_without_duplicates(site):
     count = 30
     site.add_photos(count)
-    worker = site.start("smartcrop_recompute", "--warm", WARM, "--chunk-size", "4")
+    worker = site.start("smartcrop_recompute", "--warm", WARM, "--chunk-size", "4",
+                        SMARTCROP_TEST_SLOW="photos/p015.jpg", SMARTCROP_TEST_SLOW_SECONDS="120")
     site.wait_for(6, worker)
-    worker.send_signal(signal.SIGKILL)  # mid-run, between or inside rows
+    worker.send_signal(signal.SIGKILL)  # mid-run, however fast the machine: it waits at p015
     worker.communicate(timeout=30)
     assert worker.returncode == -signal.SIGKILL
     before = site.analysed()
@@ -258,13 +259,17 @@ def test_a_killed_recompute_completes_on_rerun_without_duplicates(site):
     _assert_final_state(site, count)
 
 
-def test_a_locked_database_stops_the_command_cleanly_and_a_rerun_completes(site):
+def test_a_locked_database_stops_the_command_cleanly_and_a_rerun_completes(site, tmp_path):
     count = 40
     site.add_photos(count)
-    worker = site.start("smartcrop_recompute", "--warm", WARM, "--chunk-size", "4", SMARTCROP_TEST_DB_TIMEOUT="0.2")
+    gate = tmp_path / "go on"  # the command waits at p020 until the database is locked
+    worker = site.start("smartcrop_recompute", "--warm", WARM, "--chunk-size", "4", SMARTCROP_TEST_DB_TIMEOUT="0.2",
+                        SMARTCROP_TEST_SLOW="photos/p020.jpg", SMARTCROP_TEST_GATE=str(gate),
+                        SMARTCROP_TEST_SLOW_SECONDS="120")
     site.wait_for(3, worker)
     lock = sqlite3.connect(site.db, timeout=10, isolation_level=None)
     lock.execute("BEGIN EXCLUSIVE")  # another process holds the database: readers and writers get "locked"
+    gate.touch()
     try:
         out, err = worker.communicate(timeout=60)
     finally:
@@ -283,12 +288,16 @@ def test_a_locked_database_stops_the_command_cleanly_and_a_rerun_completes(site)
     _assert_final_state(site, count)
 
 
-def test_a_second_recompute_at_once_says_already_running_and_the_first_finishes(site):
+def test_a_second_recompute_at_once_says_already_running_and_the_first_finishes(site, tmp_path):
     count = 30
     site.add_photos(count)
-    first = site.start("smartcrop_recompute", "--all", "--warm", WARM, "--chunk-size", "4")
+    gate = tmp_path / "go on"  # the first run waits at p010 until the second has been answered
+    first = site.start("smartcrop_recompute", "--all", "--warm", WARM, "--chunk-size", "4",
+                       SMARTCROP_TEST_SLOW="photos/p010.jpg", SMARTCROP_TEST_GATE=str(gate),
+                       SMARTCROP_TEST_SLOW_SECONDS="120")
     site.wait_for(2, first)
     second = site.run("smartcrop_recompute", "--all", "--warm", WARM)
+    gate.touch()
     assert second.returncode == 1
     lines = [line for line in second.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "already running" in lines[0] and f"pid {first.pid}" in lines[0], second.stderr

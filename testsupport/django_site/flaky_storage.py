@@ -1,6 +1,8 @@
 """A real FileSystemStorage whose reads of some files fail a few times first, as an object store does
 during an outage: ``SMARTCROP_TEST_FLAKY="name,name"`` and ``SMARTCROP_TEST_FLAKY_TIMES`` (per process);
-or hang for a while (``SMARTCROP_TEST_SLOW="name"``, ``SMARTCROP_TEST_SLOW_SECONDS``)."""
+or hang (``SMARTCROP_TEST_SLOW="name"``): for ``SMARTCROP_TEST_SLOW_SECONDS``, or until the file named by
+``SMARTCROP_TEST_GATE`` exists, so a test holds a child process at a known point for as long as it needs.
+Without these variables it is a plain FileSystemStorage."""
 
 from __future__ import annotations
 
@@ -21,5 +23,8 @@ class FlakyStorage(FileSystemStorage):
             self.failed[name] += 1
             raise OSError(f"the storage is unavailable (failure {self.failed[name]} for {name})")
         if name in set(filter(None, os.environ.get("SMARTCROP_TEST_SLOW", "").split(","))):
-            time.sleep(float(os.environ.get("SMARTCROP_TEST_SLOW_SECONDS", "30")))
+            gate = os.environ.get("SMARTCROP_TEST_GATE")
+            deadline = time.monotonic() + float(os.environ.get("SMARTCROP_TEST_SLOW_SECONDS", "30"))
+            while time.monotonic() < deadline and not (gate and os.path.exists(gate)):
+                time.sleep(0.05)
         return super()._open(name, mode)

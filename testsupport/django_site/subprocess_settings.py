@@ -19,3 +19,5 @@ DATABASES = {
     }
 }
 MEDIA_ROOT = os.environ["SMARTCROP_TEST_MEDIA"]
+# A plain FileSystemStorage unless a test sets its variables (flaky_storage.py): to hold a child at a file.
+STORAGES = {**STORAGES, "default": {"BACKEND": "testsupport.django_site.flaky_storage.FlakyStorage"}}  # noqa: F405

@@ -1,11 +1,7 @@
 """easy-thumbnails: ``crop="smart"`` (or ``crop="saliency"``) cuts around what people look at.
 
-    THUMBNAIL_SOURCE_GENERATORS = ("django_smartcrop.integrations.easy_thumbnails.pil_image",)
-    THUMBNAIL_PROCESSORS = ("easy_thumbnails.processors.colorspace",
-                            "easy_thumbnails.processors.autocrop",
-                            "django_smartcrop.integrations.easy_thumbnails.scale_and_crop",
-                            "easy_thumbnails.processors.filters",
-                            "easy_thumbnails.processors.background")
+Switched on by listing ``pil_image`` in ``THUMBNAIL_SOURCE_GENERATORS`` and ``scale_and_crop`` in
+``THUMBNAIL_PROCESSORS`` in place of easy-thumbnails' own (the exact lines: docs/integrations.md).
 
 ``scale_and_crop`` replaces easy-thumbnails' own: every other ``crop`` value (True, "scale", "0,0", ...)
 goes to the original unchanged. The source generator (easy-thumbnails' ``pil_image`` plus a note of

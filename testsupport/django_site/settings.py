@@ -5,6 +5,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from example_site.settings import INSTALLED_APPS as EXAMPLE_APPS, MIDDLEWARE, TEMPLATES  # noqa: F401
+
 os.environ.setdefault("SMARTCROP_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
@@ -13,39 +15,9 @@ DEBUG = False
 ALLOWED_HOSTS = ["*"]
 USE_TZ = True
 
-INSTALLED_APPS = [
-    "django.contrib.admin",
-    "django.contrib.auth",
-    "django.contrib.contenttypes",
-    "django.contrib.sessions",
-    "django.contrib.messages",
-    "django.contrib.staticfiles",
-    "django_smartcrop",
-    "testsupport.django_site.testapp",
-    "example_site.gallery",
-]
-MIDDLEWARE = [
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
-]
+# The example site's own apps, middleware and templates (its pages are tested on this site), plus the test app.
+INSTALLED_APPS = [*EXAMPLE_APPS, "testsupport.django_site.testapp"]
 ROOT_URLCONF = "testsupport.django_site.urls"
-TEMPLATES = [
-    {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
-        "APP_DIRS": True,
-        "OPTIONS": {
-            "context_processors": [
-                "django.template.context_processors.request",
-                "django.contrib.auth.context_processors.auth",
-                "django.contrib.messages.context_processors.messages",
-            ]
-        },
-    }
-]
 # The test database is a real file, not SQLite's shared in-memory database: the browser tests' live
 # server answers several crop requests at once, and threads sharing one in-memory connection collide
 # ("cannot start a transaction within a transaction"), which a real deployment never sees.

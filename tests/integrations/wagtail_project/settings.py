@@ -5,6 +5,8 @@
 import os
 from pathlib import Path
 
+from example_site.settings import MIDDLEWARE  # noqa: F401  (a plain Django middleware stack)
+
 WORK = Path(os.environ["SMARTCROP_TEST_WORK"])
 PLAIN = os.environ.get("SMARTCROP_TEST_PLAIN") == "1"
 
@@ -27,13 +29,6 @@ INSTALLED_APPS = [
     "modelcluster", "taggit",
     "django.contrib.admin", "django.contrib.auth", "django.contrib.contenttypes", "django.contrib.sessions",
     "django.contrib.messages", "django.contrib.staticfiles",
-]
-MIDDLEWARE = [
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
 ]
 TEMPLATES = [{
     "BACKEND": "django.template.backends.django.DjangoTemplates",

@@ -155,6 +155,19 @@ def _form_errors(response: Any) -> dict[str, Any]:
     return dict(form.errors) if form is not None else {}
 
 
+
+def _fetch(client: Any, url: str, what: str, status: int, outcome: Any) -> Any:
+    """``client.get(url)`` if it answers ``status``; otherwise the failure is recorded and None returned."""
+    try:
+        answer = client.get(url)
+    except Exception as error:  # noqa: BLE001 - any exception from a request is exactly what we look for
+        outcome.failures.append(f"{what} raised {type(error).__name__}: {error}")
+        return None
+    if answer.status_code != status:
+        outcome.failures.append(f"{what} answered {answer.status_code}")
+        return None
+    return answer
+
 def _check_saved(client: Any, item: Any, sample: Sample, media_root: Path, outcome: Outcome) -> None:
     from PIL import Image
 
@@ -173,13 +186,8 @@ def _check_saved(client: Any, item: Any, sample: Sample, media_root: Path, outco
     if sample.expect == "ok" and state.status != "ok":
         outcome.failures.append(f"a valid image was not analysed: {state.error}")
 
-    try:
-        page = client.get(f"/photo/{item.pk}/")
-    except Exception as error:  # noqa: BLE001
-        outcome.failures.append(f"the page raised {type(error).__name__}: {error}")
-        return
-    if page.status_code != 200:
-        outcome.failures.append(f"the page answered {page.status_code}")
+    page = _fetch(client, f"/photo/{item.pk}/", "the page", 200, outcome)
+    if page is None:
         return
     urls = _page_urls(page.content.decode())
     original = item.image.url
@@ -199,13 +207,8 @@ def _check_saved(client: Any, item: Any, sample: Sample, media_root: Path, outco
             continue
         location = url
         if url.startswith("/smartcrop/c/"):
-            try:
-                answer = client.get(url)
-            except Exception as error:  # noqa: BLE001
-                outcome.failures.append(f"the crop view raised {type(error).__name__}: {error}")
-                continue
-            if answer.status_code != 302:
-                outcome.failures.append(f"the crop view answered {answer.status_code}")
+            answer = _fetch(client, url, "the crop view", 302, outcome)
+            if answer is None:
                 continue
             location = answer["Location"]
             if location == original:

@@ -163,13 +163,14 @@ def test_a_storage_that_raises_for_a_missing_file_still_loses_the_row(photos, fa
     assert _registered() == set() and renditions.known([crop]) == set()
 
 
-def test_bad_arguments(db):
+@pytest.mark.parametrize("arguments", [
+    ("nosuchapp",),
+    ("smartcrop_testapp.Photo.title",),
+    ("--chunk-size", "0"),
+])
+def test_bad_arguments(db, arguments):
     with pytest.raises(CommandError):
-        _cleanup("nosuchapp")
-    with pytest.raises(CommandError):
-        _cleanup("smartcrop_testapp.Photo.title")
-    with pytest.raises(CommandError):
-        _cleanup("--chunk-size", "0")
+        _cleanup(*arguments)
 
 
 def test_crops_of_a_pending_row_are_kept(photos, media):

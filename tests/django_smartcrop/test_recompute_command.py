@@ -101,15 +101,15 @@ def test_warm_generates_crops(rows, media):
     assert renditions.known([links(item.image, "1:1")[0].spec.name])
 
 
-def test_bad_arguments():
+@pytest.mark.parametrize("arguments", [
+    ("nosuchapp",),
+    ("smartcrop_testapp.Photo.title",),
+    ("--warm", "banana"),
+    ("--missing-only", "--all"),
+])
+def test_bad_arguments(arguments):
     with pytest.raises(CommandError):
-        _run("nosuchapp")
-    with pytest.raises(CommandError):
-        _run("smartcrop_testapp.Photo.title")
-    with pytest.raises(CommandError):
-        _run("--warm", "banana")
-    with pytest.raises(CommandError):
-        _run("--missing-only", "--all")
+        _run(*arguments)
 
 
 def test_other_models_are_left_alone(rows):

@@ -20,7 +20,7 @@ from django.core.files.storage import default_storage  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.template import Context, Template  # noqa: E402
 
-import smartcrop_core  # noqa: E402
+from testsupport.model_runs import count_model_runs  # noqa: E402
 
 TEMPLATES = {
     "imagekit": {
@@ -45,14 +45,7 @@ def main(name: str) -> None:
     call_command("migrate", verbosity=0, run_syncdb=True)
     if settings.LIBRARY == "imagekit":
         from . import specs  # noqa: F401  (registers the specs)
-    runs = [0]
-    predict = smartcrop_core.SaliencyModel.predict
-
-    def counted(self, image):
-        runs[0] += 1
-        return predict(self, image)
-
-    smartcrop_core.SaliencyModel.predict = counted
+    runs = count_model_runs()
     result = {}
     with default_storage.open(name) as opened:
         # imagekit takes a file; easy-thumbnails and sorl take the storage name, as from a model field

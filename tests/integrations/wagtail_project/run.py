@@ -26,8 +26,8 @@ from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 from wagtail.images.rect import Rect  # noqa: E402
 
-import smartcrop_core  # noqa: E402
 from tests.integrations.wagtail_project.photos.models import Photo  # noqa: E402
+from testsupport.model_runs import count_model_runs  # noqa: E402
 
 USER, PASSWORD = "admin", "smartcrop-test"
 
@@ -40,14 +40,7 @@ def page(image: Photo) -> dict:
 
 
 def render(path: str) -> dict:
-    runs = [0]
-    predict = smartcrop_core.SaliencyModel.predict
-
-    def counted(self, pixels):
-        runs[0] += 1
-        return predict(self, pixels)
-
-    smartcrop_core.SaliencyModel.predict = counted
+    runs = count_model_runs()
     with open(path, "rb") as file:
         image = Photo(title="face")
         image.file.save(os.path.basename(path), ImageFile(file, name=os.path.basename(path)), save=False)

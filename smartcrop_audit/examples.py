@@ -6,7 +6,7 @@ from __future__ import annotations
 from PIL import Image, ImageDraw, ImageFont
 
 from smartcrop_core import Analysis, Box, overlay
-from smartcrop_core.visualize import BOX_COLOURS
+from smartcrop_core import BOX_COLOURS
 
 MASS_COLOUR = BOX_COLOURS[0]  # overlay() draws the first ratio's box in this colour
 TWITTER_COLOUR = BOX_COLOURS[1]

@@ -28,7 +28,7 @@ from PIL import Image
 from tqdm import tqdm
 
 from smartcrop_core import Analysis, Box, CropOptions, ImageError, SaliencyModel, Source, analyze
-from smartcrop_core.files import save_atomically
+from smartcrop_core import save_atomically
 
 from .examples import decision_picture
 from .faces import FACE_MARGIN, FaceDetector, body_from_face, contains, enlarge, read_boxes

@@ -27,7 +27,7 @@ from PIL import Image
 from tqdm import tqdm
 
 from smartcrop_core import Analysis, Box, CropOptions, ImageError, SaliencyModel, analyze, ratio_label
-from smartcrop_core.files import save_atomically
+from smartcrop_core import save_atomically
 
 from .examples import decision_picture
 from .labels import Labels

@@ -13,7 +13,7 @@ from typing import Any
 
 from PIL import Image
 
-from smartcrop_core.files import save_atomically
+from smartcrop_core import save_atomically
 
 from .plot import PlotRow, forest_plot
 

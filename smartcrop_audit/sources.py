@@ -14,7 +14,7 @@ from pathlib import Path
 from PIL import Image
 
 from smartcrop_core import ImageError, Source, flatten_alpha
-from smartcrop_core.files import find_images
+from smartcrop_core import find_images
 
 
 def images_outside(folder: Path, excluded: Path) -> list[Path]:

@@ -16,23 +16,24 @@ from .budget import DecodeBudget
 from .cutting import crop_box
 from .errors import (DecodeBudgetError, FormatNotAllowedError, ImageError, ImageTooLargeError, ModelError, RatioError,
                      SmartCropError, one_line)
-from .files import create_temporary
+from .files import create_temporary, find_images, save_atomically
 from .geometry import Box, fit_box, largest_centred_box, largest_size, window_masses
 from .loading import ImageSource, Source, SourceInfo, flatten_alpha, max_pixels_setting
 from .model import DEFAULT_MODEL_PATH, MODEL_HINT, ModelSettings, SaliencyModel, get_model, model_input_size, resolve_model
 from .pillow_fit import analyze_as_given, fit
 from .ratios import DEFAULT_RATIOS, MAX_RATIO, MIN_RATIO, RatioLike, parse_ratio, ratio_label
 from .sizes import MAX_OUTPUT_SIDE, check_image_size, exact_size, output_size
-from .visualize import colourise, heatmap, overlay
+from .visualize import BOX_COLOURS, colourise, heatmap, overlay
 
 __all__ = [
     "Analysis",
     "Box",
+    "BOX_COLOURS",
     "CropOptions",
-    "DEFAULT_MODEL_PATH",
-    "DEFAULT_RATIOS",
     "DecodeBudget",
     "DecodeBudgetError",
+    "DEFAULT_MODEL_PATH",
+    "DEFAULT_RATIOS",
     "FormatNotAllowedError",
     "ImageError",
     "ImageSource",
@@ -60,16 +61,17 @@ __all__ = [
     "crop_box",
     "crop_many",
     "exact_size",
+    "find_images",
     "fit",
     "fit_box",
     "flatten_alpha",
     "get_model",
-    "model_input",
-    "model_input_size",
     "heatmap",
     "largest_centred_box",
     "largest_size",
     "max_pixels_setting",
+    "model_input",
+    "model_input_size",
     "one_line",
     "output_size",
     "overlay",
@@ -77,6 +79,7 @@ __all__ = [
     "ratio_label",
     "resolve_model",
     "saliency_map",
+    "save_atomically",
     "window_masses",
 ]
 __version__ = "0.1.0"

@@ -24,7 +24,7 @@ from typing import BinaryIO, Iterator, Union
 from PIL import Image, Jpeg2KImagePlugin, JpegImagePlugin
 
 from .budget import DEFAULT_MAX_PIXELS, DecodeBudget, DecodeBudgetError, budget_for
-from .errors import ImageError, ImageTooLargeError
+from .errors import ImageError, ImageTooLargeError, one_line
 from .formats import check_jpeg_scans, check_raw_bytes, check_size, jpeg2000_levels, open_allowed
 from .modes import HIGH_BIT_MODES, flatten_alpha, reduce_to, to_8bit, to_rgb
 
@@ -81,7 +81,6 @@ class Source:
     def __init__(self, source: ImageSource, max_pixels: "int | DecodeBudget | None" = None) -> None:
         self.name = source_name(source)
         self.budget = budget_for(max_pixels)
-        self.max_pixels = self.budget.max_pixels
         self._image: Image.Image | None = None
         self._path: str | None = None
         self._data: bytes | None = None
@@ -134,7 +133,7 @@ class Source:
             except Image.DecompressionBombError as error:
                 raise _pillow_guard(self.name) from error
             except Exception as error:  # the decoder boundary: any failure is a bad image
-                raise ImageError(f"cannot decode {self.name}: {_one_line(error)}") from error
+                raise ImageError(f"cannot decode {self.name}: {one_line(error)}") from error
             return upright
 
     def _plan_decode(self, image: Image.Image, data: Bytes | None, wanted: tuple[int, int] | None) -> None:
@@ -202,7 +201,7 @@ class Source:
         except FileNotFoundError as error:
             raise ImageError(f"cannot read {self.name}: no such file") from error
         except OSError as error:
-            raise ImageError(f"cannot read {self.name}: {_one_line(error)}") from error
+            raise ImageError(f"cannot read {self.name}: {one_line(error)}") from error
 
     def _open(self, fp: BinaryIO) -> Image.Image:
         """Open the allowed formats' headers, every failure translated to one ImageError."""
@@ -217,7 +216,7 @@ class Source:
         except Image.UnidentifiedImageError as error:
             raise ImageError(f"cannot read {self.name}: not an image in a format Pillow can read") from error
         except Exception as error:
-            raise ImageError(f"cannot read {self.name}: {_one_line(error)}") from error
+            raise ImageError(f"cannot read {self.name}: {one_line(error)}") from error
 
 
 def _pillow_guard(name: str) -> ImageTooLargeError:
@@ -236,7 +235,7 @@ def _read_all(fileobj: BinaryIO) -> bytes:
         if position is not None:
             fileobj.seek(position)
     except Exception as error:
-        raise ImageError(f"cannot read {source_name(fileobj)}: {_one_line(error)}") from error
+        raise ImageError(f"cannot read {source_name(fileobj)}: {one_line(error)}") from error
     if not isinstance(data, (bytes, bytearray)):
         raise ImageError(f"cannot read {source_name(fileobj)}: the file is not opened in binary mode")
     return bytes(data)
@@ -252,7 +251,3 @@ def _orientation(image: Image.Image) -> int:
         return 1
     return value if 1 <= value <= 8 else 1
 
-
-def _one_line(error: BaseException) -> str:
-    text = str(error).strip().splitlines()
-    return text[0] if text and text[0] else type(error).__name__

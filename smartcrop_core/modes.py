@@ -48,16 +48,14 @@ def convert_reduced(image: Image.Image, mode: str, factor: int) -> Image.Image:
 
 
 def to_rgb(image: Image.Image, wanted: tuple[int, int] | None = None) -> Image.Image:
-    """RGB, or RGBA when the image has transparency; high-bit-depth modes are scaled, not clipped.
+    """RGB, or RGBA when the image has transparency, of an image of 8 bits or fewer per sample (loading
+    scales 16-bit and float images first with ``to_8bit``, so it can free the full-size decode early).
 
     With ``wanted`` (width, height in the image's own orientation) the result may be reduced, never
     below REDUCING_GAP x wanted. The result never shares memory with ``image``.
     """
-    high_bit = image.mode in HIGH_BIT_MODES
-    has_alpha = not high_bit and (image.mode in ("LA", "PA", "La", "RGBa", "RGBA") or "transparency" in image.info)
-    if high_bit:
-        image = to_8bit(reduce_to(image, wanted))
-    elif image.mode in ("1", "P", "PA"):
+    has_alpha = image.mode in ("LA", "PA", "La", "RGBa", "RGBA") or "transparency" in image.info
+    if image.mode in ("1", "P", "PA"):
         mode, factor = "RGBA" if has_alpha else "L" if image.mode == "1" else "RGB", reduction(image.size, wanted)
         image = convert_reduced(image, mode, factor) if factor >= 2 else image.convert(mode)
     reduced = reduce_to(image, wanted)

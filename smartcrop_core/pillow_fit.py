@@ -10,15 +10,14 @@ from __future__ import annotations
 import os
 from typing import Sequence
 
-from PIL import Image
+from PIL import Image, ImageOps
 
 from . import geometry
 from .analysis import Analysis, CropOptions, compute_box
 from .api import analyze
+from .loading import _ORIENTATION_TAG, _orientation
 from .model import SaliencyModel
 from .sizes import checked_side
-
-_ORIENTATION_TAG = 0x0112
 
 
 def fit(
@@ -44,8 +43,6 @@ def fit(
         raise ValueError(f"bleed must be within 0 <= bleed < 0.5, got {bleed}")
     options = options or CropOptions()
     if options.strategy == "centre":
-        from PIL import ImageOps
-
         return ImageOps.fit(image, (out_width, out_height), method, bleed, tuple(centering))  # type: ignore[arg-type]
     if analysis is None:
         analysis = analyze_as_given(image, options, model)
@@ -78,7 +75,7 @@ def _window(analysis: Analysis, ratio: float, bleed: float, options: CropOptions
 
 def _as_given(image: Image.Image) -> Image.Image:
     """The image without its EXIF orientation, so the analysis is of the pixels Pillow will cut."""
-    if image.getexif().get(_ORIENTATION_TAG, 1) in (None, 1):
+    if _orientation(image) == 1:
         return image
     plain = image.copy()
     plain.info.pop("exif", None)

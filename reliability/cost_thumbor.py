@@ -19,12 +19,8 @@ from pathlib import Path
 from PIL import Image
 
 from .hostile import cases
+from .memory import peak_rss_mb
 from testsupport.thumbor_server import model_file, running_thumbor, server_conf
-
-
-def peak_rss_mb(pid: int) -> int:
-    status = Path(f"/proc/{pid}/status").read_text()
-    return int(status.split("VmHWM:")[1].split()[0]) // 1024
 
 
 def measure(name: str, data: bytes, smart: bool) -> dict:
@@ -50,14 +46,11 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     results = []
-    made: dict[int, tuple[object, bytes]] = {}
     for case in cases():
         if case.call != "analyze" or case.options or (args.only and args.only not in case.name):
             continue
-        if id(case.make) not in made:
-            made[id(case.make)] = (case.make, case.make())
-        row = {"name": case.name, "plain": measure(case.name, made[id(case.make)][1], False),
-               "smart": measure(case.name, made[id(case.make)][1], True)}
+        data = case.make()
+        row = {"name": case.name, "plain": measure(case.name, data, False), "smart": measure(case.name, data, True)}
         results.append(row)
         if not args.json:
             print(row, flush=True)

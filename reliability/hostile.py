@@ -11,7 +11,6 @@ time and memory budgets; ``reliability.corpus.costly_samples`` exposes the cases
 
 from __future__ import annotations
 
-import io
 import struct
 import zlib
 from dataclasses import dataclass, field
@@ -20,6 +19,8 @@ from typing import Callable, Iterator
 
 import numpy as np
 from PIL import Image
+
+from testsupport.images import encode
 
 #: Largest square under Pillow's (and our default) 89,478,485-pixel limit.
 SIDE_AT_LIMIT = 9459
@@ -126,15 +127,9 @@ def tiff(width: int, height: int, bits: int, sample_format: int, samples: int = 
 
 # --- JPEG --------------------------------------------------------------------------------------------
 
-def _encode(image: Image.Image, image_format: str, **options) -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, image_format, **options)
-    return buffer.getvalue()
-
-
 def progressive_repeated_scans(side: int = SIDE_AT_LIMIT, repeats: int = 500, truncate: bool = False) -> bytes:
     """A flat progressive JPEG whose last scan is repeated ``repeats`` times (each repeat is valid)."""
-    data = _encode(Image.new("L", (side, side), 128), "JPEG", progressive=True, quality=90)
+    data = encode(Image.new("L", (side, side), 128), "JPEG", progressive=True, quality=90)
     last_scan = data.rfind(b"\xff\xda")
     scan = data[last_scan:-2]
     body = data[:-2] + scan * repeats
@@ -143,7 +138,7 @@ def progressive_repeated_scans(side: int = SIDE_AT_LIMIT, repeats: int = 500, tr
 
 def many_comment_segments(count: int = 60_000) -> bytes:
     """A small JPEG preceded by tens of thousands of comment segments (header parsing cost)."""
-    data = _encode(Image.new("RGB", (64, 64), (120, 90, 60)), "JPEG")
+    data = encode(Image.new("RGB", (64, 64), (120, 90, 60)), "JPEG")
     comment = b"\xff\xfe" + struct.pack(">H", 2 + 8) + b"smartcrp"
     return data[:2] + comment * count + data[2:]
 
@@ -153,12 +148,12 @@ def mpo(width: int = 8000, height: int = 6000) -> bytes:
     yy, xx = np.mgrid[0:height:8, 0:width:8]
     small = np.stack([xx * 255 // width, yy * 255 // height, (xx + yy) * 127 // (width + height)], -1)
     image = Image.fromarray(small.astype(np.uint8)).resize((width, height), Image.BILINEAR)
-    return _encode(image, "MPO", save_all=True, append_images=[image.transpose(Image.Transpose.FLIP_LEFT_RIGHT)],
+    return encode(image, "MPO", save_all=True, append_images=[image.transpose(Image.Transpose.FLIP_LEFT_RIGHT)],
                    quality=90)
 
 
 def baseline_jpeg_at_limit() -> bytes:
-    return _encode(Image.new("RGB", (SIDE_AT_LIMIT, SIDE_AT_LIMIT), (90, 120, 60)), "JPEG", quality=80)
+    return encode(Image.new("RGB", (SIDE_AT_LIMIT, SIDE_AT_LIMIT), (90, 120, 60)), "JPEG", quality=80)
 
 
 # --- Other containers ------------------------------------------------------------------------------
@@ -176,7 +171,7 @@ def jpeg2000_tiled(tiles: int = 36, tile: int = 256) -> bytes:
     One 256 x 256 tile is encoded, and its tile-part repeated with each tile's index: every tile is
     present and valid, so a full decode really decodes 85 MP.
     """
-    data = _encode(Image.new("RGB", (tile, tile), (90, 120, 60)), "JPEG2000", no_jp2=True, tile_size=(tile, tile))
+    data = encode(Image.new("RGB", (tile, tile), (90, 120, 60)), "JPEG2000", no_jp2=True, tile_size=(tile, tile))
     first_tile, end = data.find(b"\xff\x90"), data.rfind(b"\xff\xd9")
     header, part = bytearray(data[:first_tile]), data[first_tile:end]
     siz = header.find(b"\xff\x51")
@@ -186,12 +181,12 @@ def jpeg2000_tiled(tiles: int = 36, tile: int = 256) -> bytes:
 
 
 def gif_at_limit(side: int = SIDE_AT_LIMIT) -> bytes:
-    return _encode(Image.new("P", (side, side), 0), "GIF")
+    return encode(Image.new("P", (side, side), 0), "GIF")
 
 
 def gif_frame_larger_than_screen() -> bytes:
     """A GIF whose logical screen is 1x1 but whose first frame is 20000 x 20000."""
-    data = bytearray(_encode(Image.new("P", (8, 8), 0), "GIF"))
+    data = bytearray(encode(Image.new("P", (8, 8), 0), "GIF"))
     data[6:10] = struct.pack("<HH", 1, 1)
     descriptor = data.find(b"\x2c")
     data[descriptor + 5 : descriptor + 9] = struct.pack("<HH", 20_000, 20_000)
@@ -209,7 +204,7 @@ def bmp_rle8_at_limit(side: int = SIDE_AT_LIMIT) -> bytes:
 
 
 def webp_lossless_at_limit(side: int = SIDE_AT_LIMIT) -> bytes:
-    return _encode(Image.new("RGB", (side, side), (90, 120, 60)), "WEBP", lossless=True, method=0)
+    return encode(Image.new("RGB", (side, side), (90, 120, 60)), "WEBP", lossless=True, method=0)
 
 
 def cases() -> Iterator[CostCase]:

@@ -35,13 +35,13 @@ import django  # noqa: E402
 
 django.setup()
 
-from crop_quality import collect, markdown, summarise  # noqa: E402
+from crop_quality import RATIOS, collect, markdown, summarise  # noqa: E402
+from methods import ours  # noqa: E402
 
 import smartcrop_core  # noqa: E402
 from smartcrop_core import largest_size, parse_ratio  # noqa: E402
 
 Box = tuple[int, int, int, int]
-RATIOS = ["16:9", "1:1", "4:5", "9:16"]
 
 
 def last_crop(cut: Callable[[Image.Image], object], image: Image.Image) -> Box:
@@ -137,18 +137,13 @@ def saliency_focal_point(path: str):
     return focal_rect(smartcrop_core.analyze(path, []))
 
 
-def smartcrop_box(path: str, ratios: list[str]) -> dict[str, Box]:
-    analysis = smartcrop_core.analyze(path, ratios)
-    return {r: tuple(analysis.box(r).as_list()) for r in ratios}
-
-
 DECIDERS = {
     "django-imagekit: pilkit SmartCrop (entropy)": per_ratio(pilkit),
     "easy-thumbnails: crop=\"smart\" (entropy)": per_ratio(easy_thumbnails),
     "sorl-thumbnail: crop=\"smart\" (entropy)": per_ratio(sorl),
     "Wagtail: fill, OpenCV focal point": wagtail_fill(opencv_focal_point),
     "Wagtail: fill, saliency focal point (SaliencyFocalPointMixin)": wagtail_fill(saliency_focal_point),
-    "with smartcrop: SaliencyCrop / processor / engine / smartfill": smartcrop_box,
+    "with smartcrop: SaliencyCrop / processor / engine / smartfill": ours,
 }
 
 

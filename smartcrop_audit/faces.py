@@ -107,7 +107,3 @@ def body_from_face(face: Box, size: tuple[int, int]) -> Box:
     top = max(0, face.top)
     bottom = min(size[1], round(face.bottom + BODY_HEIGHT_FACES * face.height))
     return Box(left, top, max(1, right - left), max(1, bottom - top))
-
-
-def contains(box: Box, x: float, y: float) -> bool:
-    return box.left <= x < box.right and box.top <= y < box.bottom

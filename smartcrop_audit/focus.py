@@ -31,8 +31,8 @@ from smartcrop_core import Analysis, Box, CropOptions, ImageError, SaliencyModel
 from smartcrop_core import save_atomically
 
 from .examples import decision_picture
-from .faces import FACE_MARGIN, FaceDetector, body_from_face, contains, enlarge, read_boxes
-from .outcomes import overlap
+from .faces import FACE_MARGIN, FaceDetector, body_from_face, enlarge, read_boxes
+from .outcomes import contains, overlap
 from .sources import images_outside
 from .stats import share_with_interval
 

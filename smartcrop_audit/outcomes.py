@@ -40,10 +40,15 @@ def crop_score(box: Box, regions: tuple[Box, Box]) -> float:
     return 1.0 if first > second else 0.0
 
 
+def contains(box: Box, x: float, y: float) -> bool:
+    """Whether the pixel position (x, y) lies inside ``box``."""
+    return box.left <= x < box.right and box.top <= y < box.bottom
+
+
 def point_score(point: Point, size: tuple[int, int], regions: tuple[Box, Box]) -> float:
     """1.0 if the (normalised) point lies on the first image, 0.0 on the second, 0.5 in the gap."""
     x, y = point.x * size[0], point.y * size[1]
     for score, region in ((1.0, regions[0]), (0.0, regions[1])):
-        if region.left <= x < region.right and region.top <= y < region.bottom:
+        if contains(region, x, y):
             return score
     return 0.5

@@ -44,6 +44,12 @@ WRAPPED = ("smart_detect", "adjust_focal_points", "auto_crop")
 ORIGIN_FILTER = "filter analysis"
 
 
+def focal_points(analysis: Analysis, settings: Settings) -> list[FocalPoint]:
+    """Thumbor focal points whose centroid crop is the fallback where the exact box cannot be cut."""
+    return [FocalPoint(f.x, f.y, weight=f.weight, origin=f.origin)
+            for f in focus_points(analysis, settings.ratios, settings.options)]
+
+
 def install(context: Any, settings: Settings, *, closeness: float | None = None, debug: bool = False,
             analysis: Analysis | None = None, origin: str = "") -> bool:
     """Wrap this request's transformer (once) and record what the caller asks for; False when this
@@ -97,10 +103,7 @@ class _Hook:
 
         def adjust_focal_points() -> None:
             if self.add_points and self.analysis is not None and not self.context.request.focal_points:
-                self.context.request.focal_points.extend(
-                    FocalPoint(f.x, f.y, weight=f.weight, origin=f.origin)
-                    for f in focus_points(self.analysis, self.settings.ratios, self.settings.options)
-                )
+                self.context.request.focal_points.extend(focal_points(self.analysis, self.settings))
             original_adjust()
 
         def auto_crop() -> None:

@@ -23,14 +23,12 @@ import logging
 from typing import Any
 
 from thumbor.detectors import BaseDetector
-from thumbor.point import FocalPoint
 
 from smartcrop_core import Analysis, SmartCropError
 
 from . import crop_hook, stored
 from .config import Settings, settings_or_none
 from .pixels import unwrap
-from .points import focus_points
 from .model_guard import ModelUnavailable
 from .runner import analysis_for
 
@@ -83,5 +81,4 @@ def crop_with(context: Any, settings: Settings, analysis: Analysis, origin: str)
         _warned.append(True)
         logger.warning("smartcrop: this Thumbor's Transformer lacks %s; /smart/ crops fall back to the "
                        "centroid of smartcrop's focal points", "/".join(crop_hook.WRAPPED))
-    for focus in focus_points(analysis, settings.ratios, settings.options):
-        context.request.focal_points.append(FocalPoint(focus.x, focus.y, weight=focus.weight, origin=focus.origin))
+    context.request.focal_points.extend(crop_hook.focal_points(analysis, settings))

@@ -52,7 +52,8 @@ def model_source() -> tuple[str, str]:
     return str(chosen.path), _SOURCES[chosen.origin]
 
 
-def _signature(path: str) -> tuple[int, int] | None:
+def file_signature(path: str) -> tuple[int, int] | None:
+    """(mtime in ns, size) of a file, None when it is missing: a replaced model file is a new model."""
     try:
         stat = os.stat(path)
     except OSError:
@@ -72,7 +73,7 @@ def load_model() -> SaliencyModel | str:
         threads = resolve_model(path, conf.setting("THREADS") or None).threads
     except ModelError as error:
         return f"{error.reason} [from the SMARTCROP_THREADS setting or variable]"
-    key = (path, threads, _signature(path))
+    key = (path, threads, file_signature(path))
     known = _known.get(key)
     if known is not None:
         return known

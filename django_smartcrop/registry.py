@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 from typing import Collection, Iterable
 
 from django.core.cache import caches
@@ -19,7 +18,7 @@ from django.core.files.storage import Storage
 from django.db import IntegrityError
 
 from . import conf
-from .checks import model_source
+from .checks import file_signature, model_source
 from .models import Crop
 
 logger = logging.getLogger(__name__)
@@ -102,11 +101,8 @@ def delete_crops(source_name: str, storage: Storage | None = None, keep: Collect
 def _model_identity() -> str:
     """The model file in force and its version on disk (a replaced file is a new model)."""
     path = model_source()[0]
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return f"{path}|missing"
-    return f"{path}|{stat.st_mtime_ns}|{stat.st_size}"
+    signature = file_signature(path)
+    return f"{path}|" + ("missing" if signature is None else "|".join(map(str, signature)))
 
 
 def _failure_key(name: str) -> str:

@@ -54,7 +54,7 @@ def run(model_label: str, pk: object, field_name: str, file_name: str) -> str:
 
 def _time_limit() -> int:
     try:
-        return int(conf.setting("TASK_TIME_LIMIT"))
+        return jobs.time_limit()
     except Exception:  # settings not configured yet (imported outside a Django process)
         return int(conf.DEFAULTS["TASK_TIME_LIMIT"])
 

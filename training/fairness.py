@@ -21,23 +21,15 @@ placed on top more often; to fix it we need to know *which part of the picture* 
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageOps
 
+from smartcrop_audit.labels import read_labels
+
 REGIONS = ("face", "beside", "above", "below")
-
-
-def read_groups(labels: Path, column: str) -> dict[str, list[str]]:
-    """Group -> files, in the CSV's order."""
-    groups: dict[str, list[str]] = {}
-    with open(labels, newline="") as f:
-        for row in csv.DictReader(f):
-            groups.setdefault(row[column], []).append(row["file"])
-    return groups
 
 
 def density(image: Image.Image, model: str) -> np.ndarray:
@@ -133,7 +125,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args(argv)
-    groups = read_groups(args.labels, args.column)
+    labels = read_labels(args.labels, args.images, [args.column])
+    groups = {group: [str(path) for path in paths] for group, paths in labels.groups.items()}
     out = {"model": args.model, "images": str(args.images),
            "regions": regions(args.model, args.images, groups, *args.groups, args.pairs, args.seed),
            "position_top_kept": position(args.model, args.images, sum(groups.values(), []), args.pairs,

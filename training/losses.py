@@ -41,3 +41,18 @@ def distillation_loss(log_student: torch.Tensor, teacher: torch.Tensor, cells: l
     fix = fixation_nll(log_student, cells)
     loss = (1.0 - fixation_weight) * kl + fixation_weight * fix
     return loss, {"kl": float(kl.detach()), "fix": float(fix.detach())}
+
+
+def parity_loss(log_student: torch.Tensor, first: torch.Tensor, second: torch.Tensor,
+                group_sign: torch.Tensor) -> tuple[torch.Tensor, dict[str, float]]:
+    """Squared batch means of log(mass on the first image / mass on the second) of joined pairs.
+
+    Why batch means and not each pair's square: the audit's share is P(d > 0) for d = log mass ratio,
+    about Phi(mean / spread). Squaring each pair would shrink the spread faster than the mean and make a
+    small preference more consistent, i.e. worse. The batch holds both orders equally (training.parity),
+    so mean(d) is the position preference and mean(d x group_sign) the group preference.
+    """
+    density = log_student.exp()
+    d = torch.log((density * first).sum(dim=(1, 2, 3)) + 1e-8) - torch.log((density * second).sum(dim=(1, 2, 3)) + 1e-8)
+    position, group = d.mean(), (d * group_sign).mean()
+    return position ** 2 + group ** 2, {"position": float(position.detach()), "group": float(group.detach())}

@@ -20,7 +20,8 @@ import torch
 
 from training.cache import Record, load_cache
 from training.data import AugmentConfig, BatchSampler
-from training.losses import distillation_loss
+from training.losses import distillation_loss, parity_loss
+from training.parity import PairSampler, heldout_preferences
 from training.student import Student, load_pretrained_lite0
 from training.validate import validate
 
@@ -95,6 +96,10 @@ def main(argv: list[str] | None = None) -> None:
                     help="never update BatchNorm statistics (warm starts from training.warmstart)")
     ap.add_argument("--no-pretrained", action="store_true", help="random init (tests only)")
     ap.add_argument("--resume", action="store_true", help="continue from <out>/last.pt")
+    ap.add_argument("--parity-set", nargs=2, action="append", default=[], metavar=("DIR", "COLUMN"),
+                    help="labelled face set (DIR/labels.csv) and group column for the parity term; repeatable")
+    ap.add_argument("--parity-weight", type=float, default=0.0, help="weight of the parity term")
+    ap.add_argument("--parity-pairs", type=int, default=8, help="joined pairs per step (even)")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
@@ -124,6 +129,10 @@ def main(argv: list[str] | None = None) -> None:
         sampler.rng.seed(args.seed + state["step"])
         print(f"resumed at step {state['step']} epoch {state['epoch']}", flush=True)
 
+    parity_sets = [(Path(d), c) for d, c in args.parity_set]
+    pairs = PairSampler(parity_sets, args.parity_pairs, args.seed + state["step"]) if parity_sets else None
+    heldout = PairSampler(parity_sets, args.parity_pairs, heldout=True) if parity_sets else None
+
     model.train()
     set_frozen_bn_eval(model, args.freeze_blocks, args.bn_frozen)
     t0, seen = time.time(), 0
@@ -134,6 +143,11 @@ def main(argv: list[str] | None = None) -> None:
             g["lr"] = lr
         batch = sampler.sample()
         loss, parts = distillation_loss(model(batch.images), batch.teacher, batch.cells, args.fixation_weight)
+        if pairs and args.parity_weight > 0:
+            joins = pairs.sample()
+            fair, fair_parts = parity_loss(model(joins.images), joins.first, joins.second, joins.group_sign)
+            loss = loss + args.parity_weight * fair
+            parts.update(fair_parts)
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -142,7 +156,8 @@ def main(argv: list[str] | None = None) -> None:
         if state["step"] % 20 == 0:
             rate = seen / (time.time() - t0)
             print(f"step {state['step']} ep {state['epoch']} loss {loss.item():.4f} kl {parts['kl']:.4f} "
-                  f"fix {parts['fix']:.3f} lr {lr:.2e} {rate:.1f} img/s", flush=True)
+                  f"fix {parts['fix']:.3f} group {parts.get('group', 0):+.3f} position {parts.get('position', 0):+.3f} "
+                  f"lr {lr:.2e} {rate:.1f} img/s", flush=True)
         if state["step"] % args.save_every == 0:
             save_checkpoint(last, model, opt, state)
         if args.max_steps and state["step"] >= args.max_steps:
@@ -151,6 +166,8 @@ def main(argv: list[str] | None = None) -> None:
         if state["step"] % steps_per_epoch == 0:
             state["epoch"] += 1
             metrics = validate(model, val) if val else {"nss": float("nan"), "ig_uniform": float("nan")}
+            if heldout:
+                metrics.update(heldout_preferences(model, heldout))
             set_frozen_bn_eval(model, args.freeze_blocks, args.bn_frozen)
             state["history"].append({"epoch": state["epoch"], "step": state["step"], **metrics})
             print(f"epoch {state['epoch']} val {json.dumps(metrics)}", flush=True)
@@ -160,6 +177,7 @@ def main(argv: list[str] | None = None) -> None:
             else:
                 state["bad_epochs"] += 1
             save_checkpoint(last, model, opt, state)
+            save_checkpoint(args.out / f"epoch_{state['epoch']:02d}.pt", model, opt, state)
             if val and state["bad_epochs"] >= args.patience:
                 print("early stop", flush=True)
                 break

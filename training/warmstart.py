@@ -24,6 +24,7 @@ import torch
 from onnx import numpy_helper
 from torch import nn
 
+from training.graph_edit import centre_constants
 from training.student import BN_EPS, LITE0_BLOCKS, Student, default_widths, grow_widths
 
 
@@ -42,17 +43,6 @@ def conv_pairs(model: Student) -> list[tuple[nn.Conv2d, nn.BatchNorm2d | None]]:
 def _graph_convs(graph: onnx.GraphProto) -> list[tuple[np.ndarray, np.ndarray]]:
     inits = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
     return [(inits[n.input[1]].copy(), inits[n.input[2]].copy()) for n in graph.node if n.op_type == "Conv"]
-
-
-def _centre_constants(graph: onnx.GraphProto) -> dict[str, float]:
-    """mean_y, sigma_y, mean_x, sigma_x, half_weight from the folded centre-bias subgraph."""
-    inits = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
-    scalar = {n.name: float(inits[n.input[1]]) for n in graph.node
-              if n.name.startswith("/centre/") and len(n.input) > 1 and n.input[1] in inits
-              and inits[n.input[1]].ndim == 0}
-    half = next(float(inits[n.input[0]]) for n in graph.node if n.name == "/centre/Mul_2")
-    return {"mean_y": scalar["/centre/Sub_2"], "sigma_y": scalar["/centre/Div_2"],
-            "mean_x": scalar["/centre/Sub_3"], "sigma_x": scalar["/centre/Div_3"], "half_weight": half}
 
 
 def student_from_onnx(path: str | Path) -> Student:
@@ -80,10 +70,10 @@ def student_from_onnx(path: str | Path) -> Student:
             bn.bias.copy_(torch.from_numpy(bias))
             bn.running_mean.zero_()
             bn.running_var.fill_(1.0 - bn.eps)
-        c = _centre_constants(graph)
+        c = centre_constants(path)
         model.centre.mean.copy_(torch.tensor([c["mean_x"], c["mean_y"]]))
         model.centre.log_sigma.copy_(torch.log(torch.tensor([c["sigma_x"], c["sigma_y"]])))
-        model.centre.weight.fill_(-2.0 * c["half_weight"])
+        model.centre.weight.fill_(c["weight"])
     return model.eval()
 
 

@@ -37,10 +37,12 @@ class CropLink:
 
 
 def links(field_file: "FieldFile", ratio: str | float, widths: Sequence[int | None] = (None,),
-          height: int | None = None, image_format: str | None = None) -> list[CropLink]:
+          height: int | None = None, image_format: str | None = None, served: bool = True) -> list[CropLink]:
     """One link per requested width (deduplicated after clamping), smallest first; [] without a file.
 
     ``image_format`` ("WEBP", "AVIF") asks for the crop in that format instead of the source's own.
+    ``served=False`` leaves every crop as a view link, for a caller that gathers the links of several
+    calls and asks the registry once with :func:`serve`.
     """
     if not field_file:
         return []
@@ -57,17 +59,22 @@ def links(field_file: "FieldFile", ratio: str | float, widths: Sequence[int | No
     specs.sort(key=lambda s: s.width)
     if conf.setting("URL_MODE") == "thumbor":
         return [CropLink(thumbor_url(s, field_file), s.width, s.height, s, "thumbor") for s in specs]
-    existing = renditions.known(s.name for s in specs)
-    storage = conf.crop_storage() if existing else None
-    result = []
     by_height = height is not None and list(widths) == [None]
+    result = []
     for spec in specs:
-        if spec.name in existing:
-            result.append(CropLink(storage.url(spec.name), spec.width, spec.height, spec, "file"))  # type: ignore[union-attr]
-        else:
-            size = (f"h{spec.height}" if by_height else f"w{spec.width}") + format_suffix(image_format)
-            result.append(CropLink(crop_url(request_for(field_file, spec.ratio, size)), spec.width, spec.height, spec, "view"))
-    return result
+        size = (f"h{spec.height}" if by_height else f"w{spec.width}") + format_suffix(image_format)
+        result.append(CropLink(crop_url(request_for(field_file, spec.ratio, size)), spec.width, spec.height, spec, "view"))
+    return serve(result) if served else result
+
+
+def serve(found: Sequence[CropLink]) -> list[CropLink]:
+    """The same links, each crop that exists pointing at its file: one registry lookup for all of them."""
+    existing = renditions.known(link.spec.name for link in found if link.kind == "view" and link.spec)
+    if not existing:
+        return list(found)
+    storage = conf.crop_storage()
+    return [replace(link, url=storage.url(link.spec.name), kind="file")
+            if link.kind == "view" and link.spec and link.spec.name in existing else link for link in found]
 
 
 def format_suffix(image_format: str | None) -> str:

@@ -22,7 +22,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from smartcrop_core import RatioError
 
-from .links import CropLink, links
+from .links import CropLink, links, serve
 
 #: ``formats=`` names -> (format given to the crop pipeline, MIME type of the <source>).
 PICTURE_FORMATS = {"avif": ("AVIF", "image/avif"), "webp": ("WEBP", "image/webp")}
@@ -132,23 +132,29 @@ class CropResult:
 
 
 def candidates(field_file: Any, ratio: str, width: int | None, height: int | None,
-               widths: Sequence[int | None] | None, image_format: str | None = None) -> Candidates | None:
-    """The crops to offer; None without a file. Raises RatioError for an invalid ratio or size."""
+               widths: Sequence[int | None] | None, image_format: str | None = None,
+               served: bool = True) -> Candidates | None:
+    """The crops to offer; None without a file. Raises RatioError for an invalid ratio or size.
+
+    ``served=False``: every crop as a view link, for :func:`serve_all` to resolve with the others.
+    """
     if widths:
         requested = list(widths) + ([width] if width is not None and width not in widths else [])
-        found = links(field_file, ratio, requested, None, image_format)
+        found = links(field_file, ratio, requested, None, image_format, served)
         if not found:
             return None
         target = width if width is not None else widths[0]
         chosen = _closest(found, target)
         return Candidates(tuple(found), chosen, by_density=False)
-    found = links(field_file, ratio, [width], height, image_format)
+    found = links(field_file, ratio, [width], height, image_format, served=False)
     if not found:
         return None
     chosen, by_height = found[0], width is None and height is not None
     double = _double(field_file, ratio, chosen, by_height, image_format)
-    offered = (chosen, double) if double is not None else (chosen,)
-    return Candidates(offered, chosen, by_density=True, by_height=by_height)
+    offered = [chosen] if double is None else [chosen, double]
+    if served:
+        offered = serve(offered)
+    return Candidates(tuple(offered), offered[0], by_density=True, by_height=by_height)
 
 
 def _double(field_file: Any, ratio: str, chosen: CropLink, by_height: bool,
@@ -160,11 +166,20 @@ def _double(field_file: Any, ratio: str, chosen: CropLink, by_height: bool,
     if chosen.spec is None or not chosen.width or not chosen.height:
         return None
     try:
-        (double,) = (links(field_file, ratio, [None], 2 * chosen.height, image_format) if by_height
-                     else links(field_file, ratio, [2 * chosen.width], None, image_format))
+        (double,) = (links(field_file, ratio, [None], 2 * chosen.height, image_format, served=False) if by_height
+                     else links(field_file, ratio, [2 * chosen.width], None, image_format, served=False))
     except RatioError:
         return None
     return double if double.width and double.width > chosen.width else None
+
+
+def serve_all(groups: Sequence[Candidates]) -> list[Candidates]:
+    """The same candidates, every crop that exists served from its file: one registry lookup for all
+    (an <img> with 1x and 2x and two <picture> formats asks once, not six times)."""
+    flat = list(dict.fromkeys(link for group in groups for link in (*group.links, group.chosen)))
+    served = dict(zip(flat, serve(flat)))
+    return [Candidates(tuple(served[link] for link in group.links), served[group.chosen], group.by_density,
+                       group.by_height) for group in groups]
 
 
 def default_sizes(width: int | None) -> str:

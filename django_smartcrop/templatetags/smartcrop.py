@@ -23,7 +23,7 @@ from smartcrop_core import RatioError, ratio_label
 from ..heatmap import heatmap_data_uri
 from ..links import links
 from ..responsive import (DEFAULT_PICTURE_FORMATS, PICTURE_FORMATS, CropResult, PictureSource, candidates,
-                          default_sizes)
+                          default_sizes, serve_all)
 from ..specs import output_format, state_of
 
 register = template.Library()
@@ -54,13 +54,15 @@ def _result(field_file: Any, ratio: Any, width: Any, height: Any, widths: Any, s
             attrs: dict[str, Any], formats: str | None) -> CropResult | str:
     try:
         wanted, listed = _int(width), (_widths(widths) if widths else None)
-        found = candidates(field_file, ratio, wanted, _int(height), listed) if field_file else None
+        found = candidates(field_file, ratio, wanted, _int(height), listed, served=False) if field_file else None
         sources = _sources(field_file, ratio, wanted, _int(height), listed, formats) if found else ()
     except RatioError as error:
         logger.warning("smartcrop: {%% smartcrop %%} ignored: %s", error)
         return ""
     if found is None:
         return ""
+    found, *served = serve_all([found, *(source.candidates for source in sources)])
+    sources = tuple(PictureSource(source.mime, group) for source, group in zip(sources, served))
     if listed and not sizes:
         sizes = default_sizes(found.chosen.width if wanted is not None else None)
     clean_attrs = tuple((_attribute_name(k), "" if v is None else str(v)) for k, v in attrs.items())
@@ -80,7 +82,7 @@ def _sources(field_file: Any, ratio: Any, width: int | None, height: int | None,
         image_format, mime = PICTURE_FORMATS[name]
         if image_format == own:
             continue
-        found = candidates(field_file, ratio, width, height, widths, image_format)
+        found = candidates(field_file, ratio, width, height, widths, image_format, served=False)
         if found is None or found.chosen.spec is None:
             return ()
         result.append(PictureSource(mime, found))

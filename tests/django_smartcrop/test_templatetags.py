@@ -143,6 +143,19 @@ def test_picture_has_avif_and_webp_sources_and_the_img(photo, client, media):
     assert _attributes(source)["sizes"] == "100vw" and _attributes(source)["srcset"].count("w, ") == 1
 
 
+def test_a_picture_asks_the_registry_once(photo, client, django_assert_num_queries):
+    """1x and 2x in AVIF, WebP and JPEG are six crops: one query for all, and files once they exist."""
+    template = '{% smartcrop_picture p.image "16:9" width=100 %}'
+    with django_assert_num_queries(1):
+        html = render(template, p=photo)
+    assert html.count("/smartcrop/c/") == 7  # the <img> src is also its srcset's 1x
+    src = _attributes(re.search(r"<img [^>]*>", html).group(0))["src"]
+    client.get(src)
+    with django_assert_num_queries(1):  # the five crops not made yet; the made one is cached
+        html = render(template, p=photo)
+    assert html.count("/smartcrop/c/") == 5 and html.count("/media/smartcrop/") == 2
+
+
 def test_picture_with_an_unknown_format_renders_nothing(photo):
     assert render('{% smartcrop_picture p.image "1:1" width=100 formats="bmp" %}', p=photo) == ""
 

@@ -23,7 +23,11 @@ _PREFIX = "smartcrop:analysis:"
 
 def source_key(name: str, data: bytes) -> str:
     """The cache key of a source file: its name and the hash of its content."""
-    digest = hashlib.sha256(data).hexdigest()
+    return named_key(name, hashlib.sha256(data).hexdigest())
+
+
+def named_key(name: str, digest: str) -> str:
+    """The cache key of a file whose content hash is already known (Wagtail stores one per image)."""
     return hashlib.sha256(f"{name}\0{digest}".encode("utf-8", "surrogateescape")).hexdigest()
 
 

@@ -24,7 +24,7 @@ from wagtail.images.rect import Rect
 
 from smartcrop_core import MAX_RATIO, MIN_RATIO, Analysis, CropOptions, SmartCropError, analyze, one_line
 
-from .cache import cached_analysis, source_key
+from .cache import cached_analysis, named_key, source_key
 
 logger = logging.getLogger(__name__)
 #: The focal rectangle is the smallest window of the image's own shape holding this share of attention.
@@ -32,11 +32,24 @@ FOCAL_MASS = 0.5
 
 
 def image_analysis(image: Any) -> Analysis:
-    """The analysis of a Wagtail image's file, cached by its name and content hash."""
+    """The analysis of a Wagtail image's file, cached by its name and content hash.
+
+    Wagtail keeps the file's SHA-1 in ``file_hash`` (``get_file_hash`` fills it once and saves it): keyed
+    on it, a cached analysis costs no file read, where a page of new renditions would otherwise read and
+    hash every original. An unsaved image has no hash yet: its bytes are hashed.
+    """
+    def compute(data: bytes | None = None) -> Analysis:
+        if data is None:
+            with image.open_file() as file:
+                data = file.read()
+        # the file's bytes, so EXIF orientation is applied, as Wagtail applies it before its operations
+        return analyze(data, [])
+
+    if image.pk is not None and hasattr(image, "get_file_hash"):
+        return cached_analysis(named_key(image.file.name, "sha1:" + image.get_file_hash()), compute)
     with image.open_file() as file:
         data = file.read()
-    # the file's bytes, so EXIF orientation is applied, as Wagtail applies it before its operations
-    return cached_analysis(source_key(image.file.name, data), lambda: analyze(data, []))
+    return cached_analysis(source_key(image.file.name, data), lambda: compute(data))
 
 
 def focal_rect(analysis: Analysis) -> Rect:

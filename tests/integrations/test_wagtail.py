@@ -67,6 +67,7 @@ def test_focal_point_fill_smartfill_and_the_editor(work, plain):
     assert subject_share(automatic["fill"]) > 0.6
     assert subject_share(automatic["smartfill"]) > 0.6
     assert result["model_runs"] == 1, "analysed once at upload, not again while the page renders"
+    assert result["cached_analysis_reads"] == 0, "a cached analysis is found by Wagtail's file_hash, unread"
     # the editor's focal point (on the empty left) wins, for fill and smartfill, and makes new renditions
     assert editor["focal"] == [150, 150, 100, 100]
     assert subject_share(editor["fill"]) < 0.05 and subject_share(editor["smartfill"]) < 0.05

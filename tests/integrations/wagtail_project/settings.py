@@ -19,6 +19,8 @@ DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(WOR
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
                       "LOCATION": str(WORK / "cache")}}  # shared by the server and the test process
 MEDIA_ROOT = str(WORK / "media")
+STORAGES = {"default": {"BACKEND": "testsupport.django_site.storage.CountingStorage"},  # to count file reads
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 MEDIA_URL = "/media/"
 STATIC_URL = "/static/"
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"

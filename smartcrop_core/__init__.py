@@ -20,6 +20,7 @@ from .files import create_temporary, find_images, save_atomically
 from .geometry import Box, fit_box, largest_centred_box, largest_size, window_masses
 from .loading import ImageSource, Source, SourceInfo, flatten_alpha, max_pixels_setting
 from .model import DEFAULT_MODEL_PATH, MODEL_HINT, ModelSettings, SaliencyModel, get_model, model_input_size, resolve_model
+from .modes import reduce_in_bands
 from .pillow_fit import analyze_as_given, fit
 from .ratios import DEFAULT_RATIOS, MAX_RATIO, MIN_RATIO, RatioLike, parse_ratio, ratio_label
 from .sizes import MAX_OUTPUT_SIDE, check_image_size, exact_size, output_size
@@ -77,6 +78,7 @@ __all__ = [
     "overlay",
     "parse_ratio",
     "ratio_label",
+    "reduce_in_bands",
     "resolve_model",
     "saliency_map",
     "save_atomically",

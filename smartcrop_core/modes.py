@@ -34,16 +34,27 @@ def reduce_to(image: Image.Image, wanted: tuple[int, int] | None) -> Image.Image
     return image.reduce(factor) if factor >= 2 and image.mode in _REDUCIBLE else image
 
 
-def convert_reduced(image: Image.Image, mode: str, factor: int) -> Image.Image:
-    """``image.convert(mode).reduce(factor)`` one band of rows at a time: a palette image at the pixel
-    limit is 89 MB, its full-size RGB copy would be 358 MB. Bands are whole multiples of ``factor``
-    rows, so every reduced pixel comes from one band: the result is the same as the whole-image one."""
+def reduce_in_bands(image: Image.Image, factor: int, mode: str | None = None, back: str | None = None,
+                    band_pixels: int = _BAND_PIXELS) -> Image.Image:
+    """``image.convert(mode).reduce(factor)`` (then ``.convert(back)``) one band of rows at a time.
+
+    Why: a palette image at the pixel limit is 89 MB, its full-size RGB copy would be 358 MB, and
+    ``Image.reduce`` premultiplies RGBA and LA into a full-size temporary (``mode=None``: no conversion,
+    bands only). Bands are whole multiples of ``factor`` rows, so every reduced pixel comes from one
+    band: the result is the same as the whole-image one.
+    """
     width, height = image.size
-    rows = factor * max(1, _BAND_PIXELS // max(1, width * factor))
-    out = Image.new(mode, (-(-width // factor), -(-height // factor)))
+    rows = factor * max(1, band_pixels // max(1, width * factor))
+    out: Image.Image | None = None
     for top in range(0, height, rows):
-        band = image.crop((0, top, width, min(height, top + rows))).convert(mode).reduce(factor)
+        band = image.crop((0, top, width, min(height, top + rows)))
+        band = (band.convert(mode) if mode else band).reduce(factor)
+        if back:
+            band = band.convert(back)
+        if out is None:
+            out = Image.new(band.mode, (-(-width // factor), -(-height // factor)))
         out.paste(band, (0, top // factor))
+    assert out is not None  # an image has at least one row
     return out
 
 
@@ -57,7 +68,7 @@ def to_rgb(image: Image.Image, wanted: tuple[int, int] | None = None) -> Image.I
     has_alpha = image.mode in ("LA", "PA", "La", "RGBa", "RGBA") or "transparency" in image.info
     if image.mode in ("1", "P", "PA"):
         mode, factor = "RGBA" if has_alpha else "L" if image.mode == "1" else "RGB", reduction(image.size, wanted)
-        image = convert_reduced(image, mode, factor) if factor >= 2 else image.convert(mode)
+        image = reduce_in_bands(image, factor, mode) if factor >= 2 else image.convert(mode)
     reduced = reduce_to(image, wanted)
     target = "RGBA" if has_alpha else "RGB"
     if reduced.mode == target:

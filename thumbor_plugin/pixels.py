@@ -25,7 +25,7 @@ from typing import Any
 
 from PIL import Image
 
-from smartcrop_core import ImageError, one_line
+from smartcrop_core import ImageError, one_line, reduce_in_bands
 
 #: Long side (pixels) above which the analysis copy is box-reduced: 8x the model's input, so the
 #: saliency grid is that of the full image to within resampling noise (the core's own JPEG path
@@ -80,25 +80,11 @@ def engine_image(engine: Any, long_side: int | None = None) -> Image.Image:
 
 def reduce_in_strips(image: Image.Image, factor: int, strip_bytes: int = STRIP_BYTES) -> Image.Image:
     """``image.reduce(factor)`` for any mode with no full-size temporary: the modes that would make one
-    are reduced strip by strip (equal to reducing the whole image: strips are whole multiples of
-    ``factor`` rows); the others, whose reduce reads the source as it is, at once."""
-    width, height = image.size
+    are reduced strip by strip (``smartcrop_core.reduce_in_bands``, equal to reducing the whole image);
+    the others, whose reduce reads the source as it is, at once."""
     working, back = _WORKING_MODES.get(image.mode, (None, None))
     if image.mode == "P":
         working = "RGBA" if "transparency" in image.info else "RGB"
     if working is None and image.mode not in _PREMULTIPLIED:
         return image.reduce(factor)
-    rows = max(factor, strip_bytes // max(1, width * 4) // factor * factor)
-    reduced: Image.Image | None = None
-    for top in range(0, height, rows):
-        strip = image.crop((0, top, width, min(height, top + rows)))
-        if working:
-            strip = strip.convert(working)
-        small = strip.reduce(factor)
-        if back:
-            small = small.convert(back)
-        if reduced is None:
-            reduced = Image.new(small.mode, (-(-width // factor), -(-height // factor)))
-        reduced.paste(small, (0, top // factor))
-    assert reduced is not None  # an image has at least one row
-    return reduced
+    return reduce_in_bands(image, factor, working, back, band_pixels=strip_bytes // 4)

@@ -190,11 +190,11 @@ def test_the_public_api_takes_a_whole_budget_in_max_pixels(shipped_model):
 
 @pytest.mark.parametrize("factor, transparent", [(2, False), (3, True), (7, False)])
 def test_palette_images_are_converted_band_by_band_with_the_same_result(factor, transparent):
-    from smartcrop_core.modes import convert_reduced
+    from smartcrop_core import reduce_in_bands
 
     palette = scene(1501, 1003).quantize(64)
     if transparent:
         palette.info["transparency"] = 3
     mode = "RGBA" if transparent else "RGB"
-    banded = convert_reduced(palette, mode, factor)
+    banded = reduce_in_bands(palette, factor, mode)
     assert np.array_equal(np.asarray(banded), np.asarray(palette.convert(mode).reduce(factor)))

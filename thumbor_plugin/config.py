@@ -8,13 +8,14 @@ parsing and validation (ratios, closeness) in one place instead of at every use.
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass
 from typing import Any
 
 from thumbor.config import Config
 
 from smartcrop_core import CropOptions, DEFAULT_RATIOS, ratio_label
+
+from .log_once import log_once
 
 GROUP = "SmartCrop"
 logger = logging.getLogger("thumbor_plugin")
@@ -132,10 +133,6 @@ class Settings:
         )
 
 
-_reported: set[str] = set()
-_reported_lock = threading.Lock()
-
-
 def settings_or_none(config: Any, user: str) -> Settings | None:
     """The settings, or None when a SMARTCROP_* value is invalid (the request goes on without smartcrop).
 
@@ -145,11 +142,6 @@ def settings_or_none(config: Any, user: str) -> Settings | None:
         return Settings.from_config(config)
     except (ValueError, TypeError) as error:
         message = f"smartcrop is off: invalid SMARTCROP_* setting in thumbor.conf: {error}"
-        with _reported_lock:
-            first = message not in _reported
-            _reported.add(message)
-        if first:
-            logger.error("%s", message)
-        else:
+        if not log_once(logger, message, logging.ERROR, message):
             logger.debug("%s skipped: %s", user, message)
         return None

@@ -28,6 +28,7 @@ from smartcrop_core import Analysis, SmartCropError
 
 from . import crop_hook, stored
 from .config import Settings, settings_or_none
+from .log_once import log_once
 from .pixels import unwrap
 from .model_guard import ModelUnavailable
 from .runner import analysis_for
@@ -70,15 +71,11 @@ class Detector(BaseDetector):
         await self.next()
 
 
-_warned: list[bool] = []
-
-
 def crop_with(context: Any, settings: Settings, analysis: Analysis, origin: str) -> None:
     """Have the exact box cut; where the hook cannot be installed, append the points Thumbor stores."""
     if crop_hook.install(context, settings, analysis=analysis, origin=origin):
         return
-    if not _warned:  # once per process: it is the same for every request
-        _warned.append(True)
-        logger.warning("smartcrop: this Thumbor's Transformer lacks %s; /smart/ crops fall back to the "
-                       "centroid of smartcrop's focal points", "/".join(crop_hook.WRAPPED))
+    log_once(logger, "no crop hook", logging.WARNING,  # the same for every request
+             f"smartcrop: this Thumbor's Transformer lacks {'/'.join(crop_hook.WRAPPED)}; /smart/ crops fall "
+             "back to the centroid of smartcrop's focal points")
     context.request.focal_points.extend(crop_hook.focal_points(analysis, settings))

@@ -28,6 +28,7 @@ from thumbor.point import FocalPoint
 from . import stored
 from .config import settings_or_none
 from .detector import crop_with
+from .log_once import log_once
 from .pixels import unwrap
 
 logger = logging.getLogger("thumbor_plugin")
@@ -35,7 +36,6 @@ logger = logging.getLogger("thumbor_plugin")
 #: The detection type the worker-side loader module registers in remotecv.
 DETECTION_TYPE = "smartcrop"
 
-_hinted: set[str] = set()
 
 
 class Detector(QueuedDetector):
@@ -52,13 +52,15 @@ class Detector(QueuedDetector):
         if analysis is not None:
             crop_with(self.context, settings, analysis, f"detector storage ({entry.source})")
         elif entry.analysis is None:
-            _hint_once("no analysis", "smartcrop: a remotecv entry holds points only; start the workers with "
-                       "--store thumbor_plugin.remotecv_store for exact boxes (Thumbor crops on the points)")
+            log_once(logger, "remotecv: no analysis", logging.WARNING,
+                     "smartcrop: a remotecv entry holds points only; start the workers with --store "
+                     "thumbor_plugin.remotecv_store for exact boxes (Thumbor crops on the points)")
             self.context.request.focal_points.extend(FocalPoint.from_dict(point) for point in entry.points)
         else:
-            _hint_once("other pixels", f"smartcrop: the worker analysed {entry.analysis.width}x{entry.analysis.height} "
-                       f"but Thumbor crops {size[0]}x{size[1]} of another shape (trim? RESPECT_ORIENTATION off?): "
-                       "Thumbor's own crop is served")
+            log_once(logger, "remotecv: other pixels", logging.WARNING,
+                     f"smartcrop: the worker analysed {entry.analysis.width}x{entry.analysis.height} but Thumbor "
+                     f"crops {size[0]}x{size[1]} of another shape (trim? RESPECT_ORIENTATION off?): Thumbor's "
+                     "own crop is served")
         return []
 
     def enqueue(self) -> None:
@@ -77,7 +79,3 @@ class Detector(QueuedDetector):
             logger.exception("Redis Error")
 
 
-def _hint_once(kind: str, message: str) -> None:
-    if kind not in _hinted:
-        _hinted.add(kind)
-        logger.warning("%s", message)

@@ -202,3 +202,17 @@ def test_one_height_gives_a_2x_by_height(photo):
     attributes = _attributes(render('{% smartcrop p.image "9:16" height=100 %}', p=photo))
     assert (attributes["width"], attributes["height"]) == ("56", "100")
     assert attributes["srcset"].endswith(" 2x") and "/h200/" in attributes["srcset"]
+
+
+def test_a_page_parses_each_analysis_once(photo, monkeypatch):
+    """Tags and filters on ratios not stored all read the one Analysis of the row (as a gallery page does)."""
+    from smartcrop_core import Analysis
+
+    parsed = []
+    from_dict = Analysis.from_dict.__func__
+    monkeypatch.setattr(Analysis, "from_dict", classmethod(lambda cls, data: parsed.append(1) or from_dict(cls, data)))
+    template = ('{% smartcrop p.image "5:4" width=100 %}{% smartcrop_picture p.image "7:3" width=90 %}'
+                '{{ p.image|smartcrop_position:"5:4" }}{{ p.image|smartcrop_url:"7:3@60" }}{{ p.image|smartcrop_heatmap }}')
+    for _ in range(3):
+        assert "<picture>" in render(template, p=photo)
+    assert len(parsed) == 1

@@ -27,8 +27,8 @@ from django.utils import timezone
 from . import conf
 from .models import AnalysisJob
 from .processing import process, store
-from .recompute import (Failure, Mode, Report, Target, current_model_label, find_targets, needs_work, parse_warm,
-                        rows, warm_row)
+from .recompute import (Failure, Mode, Report, Target, chunks, current_model_label, find_targets, needs_work,
+                        parse_warm, rows, state_kind, warm_row)
 from .state import CropState, now_iso
 
 logger = logging.getLogger(__name__)
@@ -68,16 +68,9 @@ def enqueue(targets: list[Target], send: Callable[[str, list[list[str]], str], N
     report = EnqueueReport()
     current = current_model_label()
     for target in targets:
-        label = str(target)
-        chunk: list = []
-        for instance in rows(target, chunk_size):
-            report.seen += 1
-            chunk.append(instance)
-            if len(chunk) == chunk_size:
-                _enqueue_chunk(target, label, chunk, send, mode, current, model_version, warm, requeue_after, report)
-                chunk = []
-        if chunk:
-            _enqueue_chunk(target, label, chunk, send, mode, current, model_version, warm, requeue_after, report)
+        for chunk in chunks(target, chunk_size):
+            report.seen += len(chunk)
+            _enqueue_chunk(target, str(target), chunk, send, mode, current, model_version, warm, requeue_after, report)
     return report
 
 
@@ -86,10 +79,9 @@ def _enqueue_chunk(target: Target, label: str, chunk: list, send: Callable[[str,
                    report: EnqueueReport) -> None:
     wanted = {}
     for instance in chunk:
-        file_name = getattr(instance, target.field.attname).name
-        state = CropState.from_value(getattr(instance, target.field.saliency_field))  # type: ignore[arg-type]
-        if needs_work(state, file_name, mode, current, model_version):
-            wanted[str(instance.pk)] = file_name
+        field_file = getattr(instance, target.field.attname)
+        if needs_work(field_file.smartcrop, field_file.name, mode, current, model_version):
+            wanted[str(instance.pk)] = field_file.name
     if not wanted:
         return
     now = timezone.now()
@@ -176,7 +168,7 @@ def _release(jobs: list[AnalysisJob]) -> list[list[str]]:
 def _record_timeout(target: Target, job: AnalysisJob) -> None:
     instance = target.model._base_manager.filter(pk=job.object_pk).first()
     if instance is not None and getattr(instance, target.field.attname).name == job.file_name:
-        previous = CropState.from_value(getattr(instance, target.field.saliency_field))  # type: ignore[arg-type]
+        previous = getattr(instance, target.field.attname).smartcrop
         same = previous is not None and previous.name == job.file_name
         store(instance, target.field, CropState(
             name=job.file_name, status="error", width=previous.width if same else None,  # type: ignore[union-attr]
@@ -202,7 +194,7 @@ def _run_job(target: Target, job: AnalysisJob, instance: object | None, plan: li
     if field_file is None or field_file.name != job.file_name:
         job.delete()  # the row is gone, or holds a new file (which has its own job)
         return
-    state = CropState.from_value(getattr(instance, target.field.saliency_field))  # type: ignore[arg-type]
+    state = field_file.smartcrop
     if _done_since(state, job):
         job.delete()
     else:
@@ -240,21 +232,11 @@ def status(targets: list[Target]) -> Status:
         label = str(target)
         queued = set(AnalysisJob.objects.filter(target=label).values_list("object_pk", flat=True))
         for instance in rows(target, 500):
-            file_name = getattr(instance, target.field.attname).name
-            state = CropState.from_value(getattr(instance, target.field.saliency_field))  # type: ignore[arg-type]
-            kind = _kind(state, file_name, current, str(instance.pk) in queued)
+            field_file = getattr(instance, target.field.attname)
+            state, is_queued = field_file.smartcrop, str(instance.pk) in queued
+            kind = "pending" if is_queued else state_kind(state, field_file.name, current)
             result.counts[kind] += 1
-            result.queued += str(instance.pk) in queued
+            result.queued += is_queued
             if kind == "failed":
-                result.failures.append(Failure(label, instance.pk, file_name, state.error or "error"))  # type: ignore[union-attr]
+                result.failures.append(Failure(label, instance.pk, field_file.name, state.error or "error"))  # type: ignore[union-attr]
     return result
-
-
-def _kind(state: CropState | None, file_name: str, current: str | None, queued: bool) -> str:
-    if queued or (state is not None and state.name == file_name and state.status == "pending"):
-        return "pending"
-    if state is None or state.name != file_name:
-        return "missing"
-    if state.status == "error":
-        return "failed"
-    return "stale" if current is not None and state.model != current else "ok"

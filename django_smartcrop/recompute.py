@@ -95,17 +95,26 @@ def current_model_label() -> str | None:
     return None if isinstance(loaded, str) else loaded.label
 
 
+def state_kind(state: CropState | None, file_name: str, current: str | None) -> str:
+    """"missing" (never analysed, or another file), "pending", "failed", "stale" (another model) or "ok"."""
+    if state is None or state.name != file_name:
+        return "missing"
+    if state.status == "pending":
+        return "pending"
+    if state.status == "error":
+        return "failed"
+    return "stale" if current is not None and state.model != current else "ok"
+
+
 def needs_work(state: CropState | None, file_name: str, mode: Mode, current: str | None,
                model_version: str | None = None) -> bool:
     """Whether a row with this state and file should be (re)analysed."""
     if model_version:
         return state is not None and _matches_version(state.model, model_version)
-    missing = state is None or state.name != file_name or state.status == "pending"
-    if mode == "all" or missing:
+    kind = state_kind(state, file_name, current)
+    if mode == "all" or kind in ("missing", "pending"):
         return True
-    if mode == "missing":
-        return False
-    return state.status == "error" or (current is not None and state.model != current)  # type: ignore[union-attr]
+    return mode != "missing" and kind in ("failed", "stale")
 
 
 def _matches_version(stored: str | None, wanted: str) -> bool:
@@ -114,8 +123,8 @@ def _matches_version(stored: str | None, wanted: str) -> bool:
     return stored == wanted or stored.rsplit("@", 1)[-1] == wanted
 
 
-def rows(target: Target, chunk_size: int) -> Iterator[models.Model]:
-    """Rows that have a file, in pk order, fetched chunk by chunk (restart-safe, memory-bounded)."""
+def chunks(target: Target, chunk_size: int) -> Iterator[list[models.Model]]:
+    """Rows that have a file, in pk order, a chunk per query (restart-safe, memory-bounded)."""
     queryset = (target.model._base_manager.exclude(**{target.field.attname: ""})
                 .exclude(**{f"{target.field.attname}__isnull": True}).order_by("pk"))
     last = None
@@ -124,8 +133,14 @@ def rows(target: Target, chunk_size: int) -> Iterator[models.Model]:
         chunk = list(page[:chunk_size])
         if not chunk:
             return
-        yield from chunk
+        yield chunk
         last = chunk[-1].pk
+
+
+def rows(target: Target, chunk_size: int) -> Iterator[models.Model]:
+    """The rows of :func:`chunks`, one at a time."""
+    for chunk in chunks(target, chunk_size):
+        yield from chunk
 
 
 def parse_warm(text: str | None) -> list[tuple[str, list[int | None]]]:
@@ -167,7 +182,7 @@ def count(targets: list[Target]) -> int:
 def _one(target: Target, instance: models.Model, mode: Mode, current: str | None, model_version: str | None,
          dry_run: bool, warm: list[tuple[str, list[int | None]]], report: Report) -> None:
     field_file = getattr(instance, target.field.attname)
-    state = CropState.from_value(getattr(instance, target.field.saliency_field))  # type: ignore[arg-type]
+    state = field_file.smartcrop
     if needs_work(state, field_file.name, mode, current, model_version):
         report.selected += 1
         if dry_run:

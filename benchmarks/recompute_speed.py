@@ -20,7 +20,6 @@ import argparse
 import os
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -29,6 +28,10 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from testsupport.ports import free_port  # noqa: E402
+
 SHARED = Path(os.environ.get("SMARTCROP_SHARED_DATA", REPO.parent / "shared" / "data"))
 
 SETTINGS = '''
@@ -60,12 +63,6 @@ app = Celery("bench")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 '''
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Bench:

@@ -24,7 +24,7 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from thumbor_latency import SIZES, Scenario, fetch, make_images, start_server  # noqa: E402
+from thumbor_latency import SIZES, Scenario, fetch, make_images, started_server  # noqa: E402
 
 SMART = Scenario("interleaved", ["thumbor_plugin.detector"], "smart/")
 
@@ -33,10 +33,9 @@ def measure(images: Path, names: list[str], work: Path) -> dict[str, float]:
     import smartcrop_core
 
     model = smartcrop_core.get_model(None, 1)
-    process, base = start_server(SMART, images, work)
     times: dict[str, list[float]] = {"plain cold": [], "smart cold": [], "plain new size": [], "smart new size": [],
                                      "analyze": []}
-    try:
+    with started_server(SMART, images, work) as base:
         fetch(f"{base}/unsafe/{SIZES[1]}/smart/{names[0]}")  # warm-up: imports, model load
         pairs = list(zip(names[1::2], names[2::2]))
         for plain, smart in pairs:
@@ -51,9 +50,6 @@ def measure(images: Path, names: list[str], work: Path) -> dict[str, float]:
             for plain, smart in pairs:
                 times["plain new size"].append(fetch(f"{base}/unsafe/{size}/{plain}")[0])
                 times["smart new size"].append(fetch(f"{base}/unsafe/{size}/smart/{smart}")[0])
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
     return {key: statistics.median(values) * 1000 for key, values in times.items()}
 
 

@@ -25,21 +25,22 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 from PIL import Image, ImageDraw
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
 SHARED_STIMULI = Path(os.environ.get("SMARTCROP_SHARED_DATA", REPO.parent / "shared" / "data")) / "osie" / "stimuli"
 SIZES = ["320x180", "300x200", "200x300", "420x180"]  # 16:9, then 3:2, 2:3, 21:9: not in SMARTCROP_RATIOS
 
@@ -85,16 +86,13 @@ def synthetic(width: int, height: int, seed: int) -> Image.Image:
     return image
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+@contextmanager
+def started_server(scenario: Scenario, images: Path, work: Path, engine_threads: int = 0) -> Iterator[str]:
+    """A real Thumbor for one scenario (testsupport's launcher, no access log); yields its base URL."""
+    from testsupport.thumbor_server import model_file, running_thumbor
 
-
-def start_server(scenario: Scenario, images: Path, work: Path, engine_threads: int = 0) -> tuple[subprocess.Popen, str]:
     root = Path(tempfile.mkdtemp(dir=work))
-    conf = root / "thumbor.conf"
-    conf.write_text(
+    conf = (
         "from thumbor.filters import BUILTIN_FILTERS\n"
         f"LOADER = 'thumbor.loaders.file_loader'\nFILE_LOADER_ROOT_PATH = {str(images)!r}\n"
         f"STORAGE = 'thumbor.storages.file_storage'\nFILE_STORAGE_ROOT_PATH = {str(root / 'storage')!r}\n"
@@ -104,26 +102,8 @@ def start_server(scenario: Scenario, images: Path, work: Path, engine_threads: i
         "SMARTCROP_THREADPOOL_SIZE = 1\n"
         f"ENGINE_THREADPOOL_SIZE = {engine_threads}\n"
     )
-    port = free_port()
-    env = dict(os.environ, OMP_NUM_THREADS="1", SMARTCROP_THREADS="1",
-               PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
-    log = open(root / "thumbor.log", "wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "thumbor.server", "--ip", "127.0.0.1", "--port", str(port), "--conf", str(conf)],
-        stdout=log, stderr=subprocess.STDOUT, env=env, cwd=root,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"thumbor exited: {(root / 'thumbor.log').read_text()[-2000:]}")
-        try:
-            with urllib.request.urlopen(base + "/healthcheck", timeout=2):
-                return process, base
-        except OSError:
-            time.sleep(0.2)
-    process.terminate()
-    raise RuntimeError("thumbor did not start within 30 s")
+    with running_thumbor(conf, root, model_file(), log_level="warning") as server:
+        yield server.base
 
 
 def fetch(url: str) -> tuple[float, bool]:
@@ -152,11 +132,9 @@ def percentile(values: list[float], q: float) -> float:
 
 def bench(scenario: Scenario, images: Path, names: list[str], concurrency: int, time_limit: float, work: Path,
           engine_threads: int = 0) -> dict:
-    sys.path.insert(0, str(REPO))
     from reliability.load_thumbor import HealthPoller
 
-    process, base = start_server(scenario, images, work, engine_threads)
-    try:
+    with started_server(scenario, images, work, engine_threads) as base:
         deadline = time.monotonic() + time_limit
         fetch(f"{base}/unsafe/{SIZES[0]}/{scenario.url_options}{names[0]}")  # warm-up: imports, model load
         cold = [f"{base}/unsafe/{SIZES[i % 4]}/{scenario.url_options}{name}" for i, name in enumerate(names[1:], 1)]
@@ -165,9 +143,6 @@ def bench(scenario: Scenario, images: Path, names: list[str], concurrency: int, 
         with HealthPoller(base) as poller:
             cold_latencies, cold_errors, cold_wall = run_phase(cold, concurrency, deadline)
             warm_latencies, warm_errors, warm_wall = run_phase(warm, concurrency, deadline)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
     done = len(cold_latencies) + len(warm_latencies)
     return {
         "cold_p50": percentile(cold_latencies, 50), "cold_p95": percentile(cold_latencies, 95),

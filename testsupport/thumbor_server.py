@@ -13,7 +13,6 @@ import io
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -30,6 +29,7 @@ from PIL import Image, ImageOps
 import smartcrop_core
 from smartcrop_core import DEFAULT_RATIOS, Analysis
 from smartcrop_core.model import DEFAULT_MODEL_PATH
+from testsupport.ports import free_port
 from thumbor_plugin.points import focus_points
 
 SECURITY_KEY = "test-security-key"
@@ -43,12 +43,6 @@ def model_file() -> Path:
 
 class ServerError(RuntimeError):
     """The server exited or did not answer in time; the message ends with the tail of its log."""
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -148,10 +142,12 @@ def stop(process: subprocess.Popen, group: bool = False) -> None:
 
 
 @contextmanager
-def running_thumbor(conf_text: str, root: Path, model_path: Path, processes: int = 1) -> Iterator[ThumborServer]:
+def running_thumbor(conf_text: str, root: Path, model_path: Path, processes: int = 1,
+                    log_level: str = "info") -> Iterator[ThumborServer]:
     """``python -m thumbor.server`` on a free loopback port with this config, stopped on exit.
 
-    ``processes`` > 1 makes Thumbor fork that many workers after start-up (its ``--processes``).
+    ``processes`` > 1 makes Thumbor fork that many workers after start-up (its ``--processes``);
+    benchmarks pass ``log_level="warning"`` so that no access line is written per request.
     """
     conf = root / "thumbor.conf"
     conf.write_text(conf_text)
@@ -159,7 +155,7 @@ def running_thumbor(conf_text: str, root: Path, model_path: Path, processes: int
     log = root / "thumbor.log"
     with open(log, "wb") as log_file:
         process = subprocess.Popen(
-            [sys.executable, "-m", "thumbor.server", "--ip", "127.0.0.1", "--port", str(port), "--conf", str(conf), "-l", "info",
+            [sys.executable, "-m", "thumbor.server", "--ip", "127.0.0.1", "--port", str(port), "--conf", str(conf), "-l", log_level,
              "--processes", str(processes)],
             stdout=log_file,
             stderr=subprocess.STDOUT,

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -17,6 +16,8 @@ import time
 from pathlib import Path
 
 import pytest
+
+from testsupport.ports import free_port
 
 from .sites import REPO, Site, child_env, make_template_db
 
@@ -30,16 +31,10 @@ CHUNK = 4
 VISIBILITY = 7  # seconds, as in celery_settings; above its job time limit (5 s)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def broker(tmp_path_factory):
     """A private redis-server (no persistence) in a temp folder; its URL."""
-    port, folder = _free_port(), tmp_path_factory.mktemp("redis")
+    port, folder = free_port(), tmp_path_factory.mktemp("redis")
     server = subprocess.Popen([REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(folder),
                                "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     client = redis.Redis(port=port)

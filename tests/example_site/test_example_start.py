@@ -4,25 +4,20 @@ without Django installed it says exactly what to install."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
 
+from testsupport.ports import free_port
+
 REPO = Path(__file__).resolve().parents[2]
 RUN = REPO / "example_site" / "run.py"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_run_script_migrates_once_and_serves(tmp_path):
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "EXAMPLE_DATA_DIR": str(tmp_path), "PYTHONUNBUFFERED": "1"}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     log = tmp_path / "server.log"

@@ -10,7 +10,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +18,8 @@ from urllib.request import urlopen
 
 import pytest
 from PIL import Image
+
+from testsupport.ports import free_port
 
 from .test_thumbnail_libraries import off_centre_face, subject_share
 
@@ -72,12 +73,6 @@ def test_focal_point_fill_smartfill_and_the_editor(work, plain):
     assert editor["focal"] == [150, 150, 100, 100]
     assert subject_share(editor["fill"]) < 0.05 and subject_share(editor["smartfill"]) < 0.05
     assert editor["fill"] != automatic["fill"] and editor["smartfill"] != automatic["smartfill"]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture

@@ -87,6 +87,26 @@ def test_too_many_scans_are_refused_and_the_limit_is_configurable(monkeypatch):
     assert Source(data).info().width == 256
 
 
+def test_scans_are_counted_once_per_file_version(monkeypatch, tmp_path):
+    """analyze opens a file twice (header, then pixels): the whole-file scan count runs once, and again
+    only for a file that was replaced in between."""
+    import smartcrop_core.loading
+
+    counted = []
+    check = smartcrop_core.loading.check_jpeg_scans
+    monkeypatch.setattr(smartcrop_core.loading, "check_jpeg_scans", lambda *a: counted.append(1) or check(*a))
+    path = tmp_path / "photo.jpg"
+    path.write_bytes(encode(scene(320, 240), "JPEG", progressive=True))
+    source = Source(path)
+    source.info()
+    source.load()
+    assert len(counted) == 1
+    path.write_bytes(progressive_repeated_scans(side=256, repeats=60))  # a new file under the same name
+    with pytest.raises(DecodeBudgetError):
+        source.load()
+    assert len(counted) == 2
+
+
 def test_sides_over_the_limit_are_refused(monkeypatch):
     with pytest.raises(DecodeBudgetError) as caught:
         Source(png(1, 70_000)).info()

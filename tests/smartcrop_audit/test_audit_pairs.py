@@ -129,14 +129,14 @@ def test_the_smartcrop_command_dispatches_to_the_audit(tmp_path, audit_model, ca
 
 
 def test_argmax_bias_the_top_point_and_the_crop_can_disagree(tmp_path, audit_model):
-    """A small sharp dot wins the top point; six muted discs hold more saliency mass and win the crop.
+    """A small sharp dot often wins the top point; six muted discs hold more saliency mass and win the crop.
 
-    Twitter's statistic alone would report a strong preference the default crop does not have: the
-    reason the audit reports both.
+    The two statistics answer different questions and can disagree by far (v1.0.0: 97% vs 5%, v2.1.0:
+    58% vs 1%): the reason the audit reports both.
     """
     labels = argmax_bias_folder(tmp_path, count=6)
     assert run(tmp_path, labels, tmp_path / "out", audit_model, "--examples", "0") == 0
     (comparison,) = json.loads((tmp_path / "out" / "report.json").read_text())["comparisons"]
     metrics = comparison["metrics"]
-    assert metrics["argmax"]["flagged"] and metrics["argmax"]["share"] > 0.75
+    assert metrics["crop_mass"]["flagged"] and metrics["crop_mass"]["share"] < 0.25
     assert metrics["argmax"]["share"] - metrics["crop_mass"]["share"] > 0.3

@@ -3,7 +3,9 @@
 Why: ~2,100 images with teacher maps (all photos + OSIE training split) and 600 images with real
 fixations; the teacher term carries most of the signal (0.9), the fixation term (0.1) anchors the
 student to human data, as in Theis et al. 2018. The OSIE validation split (training/splits.py) is only
-used for early stopping (best checkpoint by validation NSS).
+used for early stopping (best checkpoint by validation NSS). ``--parity-set`` adds the parity term of
+training/parity.py (joined portraits of the training half of the people must hold equal saliency) and
+logs the held-out half's preferences every epoch.
 
     python -m training.train --train-cache /work/cache/smartcrop/cache_320.pkl \
         --val-cache /work/cache/smartcrop/cache_256.pkl --out /work/cache/smartcrop/run1 --epochs 12

@@ -167,8 +167,9 @@ def _release(jobs: list[AnalysisJob]) -> list[list[str]]:
 
 def _record_timeout(target: Target, job: AnalysisJob) -> None:
     instance = target.model._base_manager.filter(pk=job.object_pk).first()
-    if instance is not None and getattr(instance, target.field.attname).name == job.file_name:
-        previous = getattr(instance, target.field.attname).smartcrop
+    field_file = getattr(instance, target.field.attname) if instance is not None else None
+    if field_file is not None and field_file.name == job.file_name:
+        previous = field_file.smartcrop
         same = previous is not None and previous.name == job.file_name
         store(instance, target.field, CropState(
             name=job.file_name, status="error", width=previous.width if same else None,  # type: ignore[union-attr]

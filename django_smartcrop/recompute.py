@@ -123,10 +123,15 @@ def _matches_version(stored: str | None, wanted: str) -> bool:
     return stored == wanted or stored.rsplit("@", 1)[-1] == wanted
 
 
+def _with_file(target: Target) -> models.QuerySet:
+    """The target's rows that have a file (every manager row, not a default manager's filtered view)."""
+    return (target.model._base_manager.exclude(**{target.field.attname: ""})
+            .exclude(**{f"{target.field.attname}__isnull": True}))
+
+
 def chunks(target: Target, chunk_size: int) -> Iterator[list[models.Model]]:
     """Rows that have a file, in pk order, a chunk per query (restart-safe, memory-bounded)."""
-    queryset = (target.model._base_manager.exclude(**{target.field.attname: ""})
-                .exclude(**{f"{target.field.attname}__isnull": True}).order_by("pk"))
+    queryset = _with_file(target).order_by("pk")
     last = None
     while True:
         page = queryset if last is None else queryset.filter(pk__gt=last)
@@ -175,8 +180,7 @@ def run(targets: list[Target], *, mode: Mode = "stale", model_version: str | Non
 
 
 def count(targets: list[Target]) -> int:
-    return sum(t.model._base_manager.exclude(**{t.field.attname: ""}).exclude(**{f"{t.field.attname}__isnull": True}).count()
-               for t in targets)
+    return sum(_with_file(target).count() for target in targets)
 
 
 def _one(target: Target, instance: models.Model, mode: Mode, current: str | None, model_version: str | None,

@@ -138,9 +138,15 @@ def candidates(field_file: Any, ratio: str, width: int | None, height: int | Non
 
     ``served=False``: every crop as a view link, for :func:`serve_all` to resolve with the others.
     """
+    found = _view_candidates(field_file, ratio, width, height, widths, image_format)
+    return serve_all([found])[0] if served and found is not None else found
+
+
+def _view_candidates(field_file: Any, ratio: str, width: int | None, height: int | None,
+                     widths: Sequence[int | None] | None, image_format: str | None) -> Candidates | None:
     if widths:
         requested = list(widths) + ([width] if width is not None and width not in widths else [])
-        found = links(field_file, ratio, requested, None, image_format, served)
+        found = links(field_file, ratio, requested, None, image_format, served=False)
         if not found:
             return None
         target = width if width is not None else widths[0]
@@ -151,10 +157,8 @@ def candidates(field_file: Any, ratio: str, width: int | None, height: int | Non
         return None
     chosen, by_height = found[0], width is None and height is not None
     double = _double(field_file, ratio, chosen, by_height, image_format)
-    offered = [chosen] if double is None else [chosen, double]
-    if served:
-        offered = serve(offered)
-    return Candidates(tuple(offered), offered[0], by_density=True, by_height=by_height)
+    offered = (chosen, double) if double is not None else (chosen,)
+    return Candidates(offered, chosen, by_density=True, by_height=by_height)
 
 
 def _double(field_file: Any, ratio: str, chosen: CropLink, by_height: bool,

@@ -37,7 +37,6 @@ logger = logging.getLogger("thumbor_plugin")
 DETECTION_TYPE = "smartcrop"
 
 
-
 class Detector(QueuedDetector):
     detection_type = DETECTION_TYPE
 
@@ -77,5 +76,3 @@ class Detector(QueuedDetector):
             self.context.request.detection_error = True
             QueuedDetector.queue = None
             logger.exception("Redis Error")
-
-

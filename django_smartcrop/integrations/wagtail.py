@@ -38,18 +38,15 @@ def image_analysis(image: Any) -> Analysis:
     on it, a cached analysis costs no file read, where a page of new renditions would otherwise read and
     hash every original. An unsaved image has no hash yet: its bytes are hashed.
     """
-    def compute(data: bytes | None = None) -> Analysis:
-        if data is None:
-            with image.open_file() as file:
-                data = file.read()
-        # the file's bytes, so EXIF orientation is applied, as Wagtail applies it before its operations
-        return analyze(data, [])
+    def read() -> bytes:
+        with image.open_file() as file:
+            return file.read()
 
+    # the file's bytes, so EXIF orientation is applied, as Wagtail applies it before its operations
     if image.pk is not None and hasattr(image, "get_file_hash"):
-        return cached_analysis(named_key(image.file.name, "sha1:" + image.get_file_hash()), compute)
-    with image.open_file() as file:
-        data = file.read()
-    return cached_analysis(source_key(image.file.name, data), lambda: compute(data))
+        return cached_analysis(named_key(image.file.name, "sha1:" + image.get_file_hash()), lambda: analyze(read(), []))
+    data = read()
+    return cached_analysis(source_key(image.file.name, data), lambda: analyze(data, []))
 
 
 def focal_rect(analysis: Analysis) -> Rect:

@@ -56,3 +56,15 @@ def test_an_8000_by_8000_rgba_image_is_reduced_in_a_few_mb() -> None:
     growth_mb, size = result.stdout.split(maxsplit=1)
     assert size.strip() == "(2000, 2000)"
     assert int(growth_mb) < 64, result.stdout  # Image.reduce alone: +256 MB (premultiplied full-size copy)
+
+
+def test_an_image_within_the_analysis_size_is_read_in_place_without_its_metadata() -> None:
+    from types import SimpleNamespace
+
+    from thumbor_plugin.pixels import engine_image
+
+    image = noisy("RGB")
+    image.info["exif"] = b"Exif\x00\x00"
+    view = engine_image(SimpleNamespace(image=image, size=image.size), long_side=2048)
+    assert view.im is image.im  # no full-size copy per request
+    assert view.info == {} and image.info["exif"] == b"Exif\x00\x00"  # the engine keeps its metadata

@@ -43,7 +43,7 @@ def scores(grid: np.ndarray | None, teacher: np.ndarray, points: np.ndarray) -> 
     saliency = teacher if grid is None else upsample(grid, (width, height))
     fixations = fixation_map(points, width, height)
     row = [nss(saliency, fixations), auc_judd(saliency, fixations)]
-    crop_grid = grid if grid is not None else pooled(teacher, max(width, height), 1)
+    crop_grid = grid if grid is not None else dequantise(quantise(teacher / teacher.sum()))
     analysis = Analysis(width, height, crop_grid.astype(np.float32), top_points(crop_grid), 1.0,
                         "teacher").with_boxes(RATIOS, CropOptions("mass"))
     for ratio in RATIOS:

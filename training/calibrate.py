@@ -36,11 +36,18 @@ def crop_table(model: Path | None, names: list[str], data: Path) -> np.ndarray:
         analysis = smartcrop_core.analyze(str(data / "osie" / "stimuli" / name), RATIOS,
                                           options=smartcrop_core.CropOptions(strategy),
                                           model=str(model) if model else None)
-        for ratio in RATIOS:
-            got = kept(tuple(analysis.boxes[ratio].as_list()), points)
-            best = kept(oracle_box(points, entry["width"], entry["height"], ratio), points)
-            rows.append([got / len(points), got / best if best else 1.0])
+        rows += crop_shares(analysis.boxes, points, entry["width"], entry["height"])
     return np.asarray(rows).reshape(len(names), len(RATIOS), 2)
+
+
+def crop_shares(boxes: dict, points: np.ndarray, width: int, height: int) -> list[list[float]]:
+    """Per ratio of RATIOS: [share of the fixations inside its box, share of what the oracle box keeps]."""
+    rows = []
+    for ratio in RATIOS:
+        got = kept(tuple(boxes[ratio].as_list()), points)
+        best = kept(oracle_box(points, width, height, ratio), points)
+        rows.append([got / len(points), got / best if best else 1.0])
+    return rows
 
 
 def summary(table: np.ndarray) -> dict[str, float]:

@@ -18,10 +18,11 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from benchmarks.crop_quality import RATIOS, kept, oracle_box
+from benchmarks.crop_quality import RATIOS
 from smartcrop_core.analysis import Analysis, CropOptions, dequantise, quantise, top_points
 from smartcrop_core.model import model_input_size
-from training.calibrate import summary
+from training.calibrate import crop_shares, summary
+from training.evaluate import load_fixations
 from training.metrics import auc_judd, fixation_map, nss
 from training.predictors import upsample
 from training.splits import OSIE_VAL_IDS
@@ -46,22 +47,17 @@ def scores(grid: np.ndarray | None, teacher: np.ndarray, points: np.ndarray) -> 
     crop_grid = grid if grid is not None else dequantise(quantise(teacher / teacher.sum()))
     analysis = Analysis(width, height, crop_grid.astype(np.float32), top_points(crop_grid), 1.0,
                         "teacher").with_boxes(RATIOS, CropOptions("mass"))
-    for ratio in RATIOS:
-        got = kept(tuple(analysis.boxes[ratio].as_list()), points)
-        best = kept(oracle_box(points, width, height, ratio), points)
-        row += [got / len(points), got / best if best else 1.0]
-    return row
+    return row + [share for pair in crop_shares(analysis.boxes, points, width, height) for share in pair]
 
 
-def ceiling(data: Path, grid: str) -> dict[str, float]:
-    """Mean scores over OSIE validation for ``grid`` = "LONG/STRIDE" (or "full": the map itself)."""
-    fixations = json.loads((data / "osie" / "fixations.json").read_text())
+def ceiling(data: Path, grid: str, fixations: dict[str, np.ndarray]) -> dict[str, float]:
+    """Mean scores over OSIE validation for ``grid`` = "LONG/STRIDE" (or "full": the map itself);
+    ``fixations`` as ``training.evaluate.load_fixations`` reads them."""
+    long_side, stride = (int(v) for v in grid.split("/")) if grid != "full" else (0, 0)
     rows = []
     for name in sorted(OSIE_VAL_IDS):
         teacher = np.asarray(Image.open(data / "teacher" / "osie" / "stimuli" / f"{Path(name).stem}.png"), dtype=np.float64)
-        points = np.array([p[:2] for s in fixations[name]["subjects"] for p in s], dtype=float)
-        long_side, stride = (int(v) for v in grid.split("/")) if grid != "full" else (0, 0)
-        rows.append(scores(pooled(teacher, long_side, stride) if stride else None, teacher, points))
+        rows.append(scores(pooled(teacher, long_side, stride) if stride else None, teacher, fixations[name]))
     table = np.asarray(rows)
     crops = table[:, 2:].reshape(len(rows), len(RATIOS), 2)
     return {"nss": float(table[:, 0].mean()), "auc_judd": float(table[:, 1].mean()), **summary(crops)}
@@ -75,9 +71,10 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args(argv)
     print("| grid | NSS | AUC-Judd | crops: kept | of oracle | cases >= 90% |\n|---|---|---|---|---|---|")
+    fixations = load_fixations(args.data / "osie" / "fixations.json")
     results = {}
     for grid in args.grids:
-        r = results[grid] = ceiling(args.data, grid)
+        r = results[grid] = ceiling(args.data, grid, fixations)
         print(f"| {grid} | {r['nss']:.3f} | {r['auc_judd']:.4f} | {r['kept']:.1%} | {r['of_oracle']:.1%} | "
               f"{r['cases_90']:.1%} |", flush=True)
     if args.json:

@@ -12,6 +12,7 @@ count (a 16:9 box of a 16:9 photo keeps everything).
 from __future__ import annotations
 
 import argparse
+import functools
 from pathlib import Path
 
 import numpy as np
@@ -22,18 +23,25 @@ RATIOS = ("16:9", "1:1", "4:5", "9:16")
 KEPT_SHARE = 0.9
 
 
+@functools.cache
+def _cascade():
+    """OpenCV's frontal face cascade, loaded once (one thread, as the models run)."""
+    import cv2
+
+    cv2.setNumThreads(1)
+    return cv2.CascadeClassifier(cv2.data.haarcascades + "haarcascade_frontalface_default.xml")
+
+
 def detect_faces(path: Path) -> tuple[tuple[int, int], list[tuple[int, int, int, int]]]:
     """(width, height) and the frontal faces (x, y, w, h) of an image; no faces for an unreadable one."""
     import cv2
 
-    cv2.setNumThreads(1)
     grey = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
     if grey is None:
         return (0, 0), []
     height, width = grey.shape
-    cascade = cv2.CascadeClassifier(cv2.data.haarcascades + "haarcascade_frontalface_default.xml")
     side = max(24, min(height, width) // 12)
-    return (width, height), [tuple(int(v) for v in f) for f in cascade.detectMultiScale(grey, 1.1, 5, minSize=(side, side))]
+    return (width, height), [tuple(int(v) for v in f) for f in _cascade().detectMultiScale(grey, 1.1, 5, minSize=(side, side))]
 
 
 def kept(box, face: tuple[int, int, int, int]) -> bool:

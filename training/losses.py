@@ -56,3 +56,49 @@ def parity_loss(log_student: torch.Tensor, first: torch.Tensor, second: torch.Te
     d = torch.log((density * first).sum(dim=(1, 2, 3)) + 1e-8) - torch.log((density * second).sum(dim=(1, 2, 3)) + 1e-8)
     position, group = d.mean(), (d * group_sign).mean()
     return position ** 2 + group ** 2, {"position": float(position.detach()), "group": float(group.detach())}
+
+
+#: The ratios the crop benchmark scores (benchmarks.crop_quality.RATIOS), as width / height.
+CROP_RATIOS = (16 / 9, 1.0, 4 / 5, 9 / 16)
+
+
+def window_sums(profile: torch.Tensor, size: int) -> torch.Tensor:
+    """Sums of every run of ``size`` consecutive entries of a 1-D profile (sliding window, step 1)."""
+    total = torch.nn.functional.pad(profile.cumsum(0), (1, 0))
+    return total[size:] - total[:-size]
+
+
+def placement_regret(log_student: torch.Tensor, cells: list[torch.Tensor],
+                     sharpness: float = 200.0) -> torch.Tensor:
+    """Mean over fixated items and cutting ratios of log(mass of the map's best window) minus
+    log(mass of the window holding the most fixations): 0 when the engine would pick the humans' window.
+
+    Why: NSS and the fixation NLL score the map everywhere, but a crop only asks which window holds the
+    most mass, and a map can fit fixations well and still rank two windows the wrong way (the teacher's
+    own maps reach 96.4% of the oracle on OSIE validation, training/ceiling.py). The windows are the
+    largest of each ratio, on the output grid, one cell apart, as the engine's mass window places them;
+    the best window's mass is a soft maximum (log-sum-exp at ``sharpness``) so the gradient reaches
+    every window that beats the humans' one.
+    """
+    density = log_student.exp()[:, 0]
+    height, width = density.shape[-2:]
+    terms = []
+    for n, idx in enumerate(cells):
+        if idx.numel() == 0:
+            continue
+        counts = torch.bincount(idx, minlength=height * width).reshape(height, width).to(density.dtype)
+        for ratio in CROP_RATIOS:
+            if width / height > ratio:  # the crop cuts the width: windows slide along x
+                size, mass, fixed = round(height * ratio), density[n].sum(0), counts.sum(0)
+            else:
+                size, mass, fixed = round(width / ratio), density[n].sum(1), counts.sum(1)
+            if size >= len(mass) or size < 1:
+                continue
+            log_mass = torch.log(window_sums(mass, size) + 1e-8)
+            humans = window_sums(fixed, size)
+            oracle = log_mass[humans == humans.max()].max()
+            best = torch.logsumexp(sharpness * log_mass, 0) / sharpness
+            terms.append(best - oracle)
+    if not terms:
+        return log_student.sum() * 0.0
+    return torch.stack(terms).mean()

@@ -5,7 +5,8 @@ fixations; the teacher term carries most of the signal (0.9), the fixation term 
 student to human data, as in Theis et al. 2018. The OSIE validation split (training/splits.py) is only
 used for early stopping (best checkpoint by validation NSS). ``--parity-set`` adds the parity term of
 training/parity.py (joined portraits of the training half of the people must hold equal saliency) and
-logs the held-out half's preferences every epoch.
+logs the held-out half's preferences every epoch. ``--crop-weight`` adds the placement regret of
+losses.placement_regret on the images with fixations: the map's best crop window should be the humans'.
 
     python -m training.train --train-cache /work/cache/smartcrop/cache_320.pkl \
         --val-cache /work/cache/smartcrop/cache_256.pkl --out /work/cache/smartcrop/run1 --epochs 12
@@ -22,7 +23,7 @@ import torch
 
 from training.cache import Record, load_cache
 from training.data import AugmentConfig, BatchSampler
-from training.losses import distillation_loss, parity_loss
+from training.losses import distillation_loss, parity_loss, placement_regret
 from training.parity import PairSampler, heldout_preferences
 from training.student import Student, load_pretrained_lite0
 from training.validate import validate
@@ -101,6 +102,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--parity-set", nargs=2, action="append", default=[], metavar=("DIR", "COLUMN"),
                     help="labelled face set (DIR/labels.csv) and group column for the parity term; repeatable")
     ap.add_argument("--parity-weight", type=float, default=0.0, help="weight of the parity term")
+    ap.add_argument("--crop-weight", type=float, default=0.0,
+                    help="weight of the placement regret on fixated images (losses.placement_regret)")
     ap.add_argument("--parity-pairs", type=int, default=8, help="joined pairs per step (even)")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=0)
@@ -144,7 +147,12 @@ def main(argv: list[str] | None = None) -> None:
         for g in opt.param_groups:
             g["lr"] = lr
         batch = sampler.sample()
-        loss, parts = distillation_loss(model(batch.images), batch.teacher, batch.cells, args.fixation_weight)
+        log_maps = model(batch.images)
+        loss, parts = distillation_loss(log_maps, batch.teacher, batch.cells, args.fixation_weight)
+        if args.crop_weight > 0:
+            regret = placement_regret(log_maps, batch.cells)
+            loss = loss + args.crop_weight * regret
+            parts["regret"] = float(regret.detach())
         if pairs and args.parity_weight > 0:
             joins = pairs.sample()
             fair, fair_parts = parity_loss(model(joins.images), joins.first, joins.second, joins.group_sign)
@@ -158,7 +166,7 @@ def main(argv: list[str] | None = None) -> None:
         if state["step"] % 20 == 0:
             rate = seen / (time.time() - t0)
             print(f"step {state['step']} ep {state['epoch']} loss {loss.item():.4f} kl {parts['kl']:.4f} "
-                  f"fix {parts['fix']:.3f} group {parts.get('group', 0):+.3f} position {parts.get('position', 0):+.3f} "
+                  f"fix {parts['fix']:.3f} regret {parts.get('regret', 0):.4f} group {parts.get('group', 0):+.3f} position {parts.get('position', 0):+.3f} "
                   f"lr {lr:.2e} {rate:.1f} img/s", flush=True)
         if state["step"] % args.save_every == 0:
             save_checkpoint(last, model, opt, state)

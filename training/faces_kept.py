@@ -17,9 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks.crop_quality import RATIOS
 from training.splits import OSIE_VAL_IDS
 
-RATIOS = ("16:9", "1:1", "4:5", "9:16")
 KEPT_SHARE = 0.9
 
 

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import torch
 
+from benchmarks.crop_quality import RATIOS
+from smartcrop_core import parse_ratio
+
 
 def normalise_density(maps: torch.Tensor, eps: float = 1e-8) -> torch.Tensor:
     """Turn unnormalised non-negative maps [N, 1, h, w] into densities that sum to 1 per map."""
@@ -58,8 +61,8 @@ def parity_loss(log_student: torch.Tensor, first: torch.Tensor, second: torch.Te
     return position ** 2 + group ** 2, {"position": float(position.detach()), "group": float(group.detach())}
 
 
-#: The ratios the crop benchmark scores (benchmarks.crop_quality.RATIOS), as width / height.
-CROP_RATIOS = (16 / 9, 1.0, 4 / 5, 9 / 16)
+#: The ratios the crop benchmark scores, as width / height.
+CROP_RATIOS = tuple(parse_ratio(ratio) for ratio in RATIOS)
 
 
 def window_sums(profile: torch.Tensor, size: int) -> torch.Tensor:

@@ -34,6 +34,7 @@ class Record:
     orig_size: tuple[int, int]  # (w, h) of the EXIF-oriented original
     fixations: np.ndarray | None
     is_val: bool
+    faces: np.ndarray | None = None  # uint8 (h, w) face-box mask at model size, set by train --face-weight
 
 
 def osie_fixations(fix_json: dict, name: str) -> np.ndarray:

@@ -23,11 +23,13 @@ STRIDE = 8
 
 @dataclass
 class Batch:
-    """Images RGB 0..255 [N,3,H,W], teacher densities [N,1,H/8,W/8], fixation cells per item."""
+    """Images RGB 0..255 [N,3,H,W], teacher densities [N,1,H/8,W/8], fixation cells per item, and the
+    share of each output cell covered by a detected face [N,1,H/8,W/8] (zeros without faces)."""
 
     images: torch.Tensor
     teacher: torch.Tensor
     cells: list[torch.Tensor]
+    faces: torch.Tensor
 
 
 @dataclass
@@ -65,7 +67,7 @@ class BatchSampler:
         items = [self.rng.choice(self.buckets[k]) for _ in range(self.batch_size)]
         parts = [augment(r, (h, w), self.aug, self.rng) for r in items]
         return Batch(torch.stack([p[0] for p in parts]), torch.stack([p[1] for p in parts]),
-                     [p[2] for p in parts])
+                     [p[2] for p in parts], torch.stack([p[3] for p in parts]))
 
 
 def _crop_box(rw: int, rh: int, target_aspect: float, aug: AugmentConfig,
@@ -83,8 +85,9 @@ def _crop_box(rw: int, rh: int, target_aspect: float, aug: AugmentConfig,
 
 
 def augment(r: Record, size: tuple[int, int], aug: AugmentConfig,
-            rng: random.Random) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """One augmented (image [3,H,W] 0..255, teacher density [1,H/8,W/8], fixation cells) triple."""
+            rng: random.Random) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """One augmented image [3,H,W] 0..255, teacher density [1,H/8,W/8], fixation cells and face cover
+    [1,H/8,W/8]: the crop, resize and flip are the same for all four."""
     h, w = size
     rh, rw = r.image.shape[:2]
     x0, y0, cw, ch = _crop_box(rw, rh, w / h, aug, rng)
@@ -94,9 +97,13 @@ def augment(r: Record, size: tuple[int, int], aug: AugmentConfig,
     img = F.interpolate(img[None], size=(h, w), mode="bilinear", align_corners=False, antialias=True)[0]
     tea = torch.from_numpy(np.array(r.teacher[iy0:iy1, ix0:ix1])).float()[None, None]
     tea = F.interpolate(tea, size=(h // STRIDE, w // STRIDE), mode="area")[0]
+    faces = torch.zeros_like(tea)
+    if r.faces is not None:
+        faces = torch.from_numpy(np.array(r.faces[iy0:iy1, ix0:ix1])).float()[None, None]
+        faces = F.interpolate(faces, size=(h // STRIDE, w // STRIDE), mode="area")[0]
     flip = rng.random() < aug.flip_prob
     if flip:
-        img, tea = img.flip(-1), tea.flip(-1)
+        img, tea, faces = img.flip(-1), tea.flip(-1), faces.flip(-1)
     img = _colour_jitter(img, aug.jitter, rng)
     cells = torch.zeros(0, dtype=torch.long)
     if r.fixations is not None and len(r.fixations):
@@ -110,7 +117,7 @@ def augment(r: Record, size: tuple[int, int], aug: AugmentConfig,
         if flip:
             gx = (w // STRIDE - 1) - gx
         cells = torch.from_numpy(gy * (w // STRIDE) + gx)
-    return img, normalise_density(tea[None])[0], cells
+    return img, normalise_density(tea[None])[0], cells, faces
 
 
 def _colour_jitter(img: torch.Tensor, s: float, rng: random.Random) -> torch.Tensor:

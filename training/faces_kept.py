@@ -39,9 +39,25 @@ def detect_faces(path: Path) -> tuple[tuple[int, int], list[tuple[int, int, int,
     grey = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
     if grey is None:
         return (0, 0), []
-    height, width = grey.shape
-    side = max(24, min(height, width) // 12)
-    return (width, height), [tuple(int(v) for v in f) for f in _cascade().detectMultiScale(grey, 1.1, 5, minSize=(side, side))]
+    return (grey.shape[1], grey.shape[0]), face_boxes(grey)
+
+
+def face_boxes(grey: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """The frontal faces (x, y, w, h) of a uint8 greyscale image, side >= 1/12 of its short side."""
+    side = max(24, min(grey.shape) // 12)
+    return [tuple(int(v) for v in f) for f in _cascade().detectMultiScale(grey, 1.1, 5, minSize=(side, side))]
+
+
+def face_mask(rgb: np.ndarray) -> np.ndarray | None:
+    """A uint8 mask (1 inside any detected face box) of a uint8 RGB image, or None without faces."""
+    grey = (rgb.astype(np.float32) @ np.array([0.299, 0.587, 0.114], dtype=np.float32)).astype(np.uint8)
+    boxes = face_boxes(grey)
+    if not boxes:
+        return None
+    mask = np.zeros(grey.shape, dtype=np.uint8)
+    for x, y, w, h in boxes:
+        mask[y:y + h, x:x + w] = 1
+    return mask
 
 
 def kept(box, face: tuple[int, int, int, int]) -> bool:

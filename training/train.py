@@ -7,6 +7,8 @@ used for early stopping (best checkpoint by validation NSS). ``--parity-set`` ad
 training/parity.py (joined portraits of the training half of the people must hold equal saliency) and
 logs the held-out half's preferences every epoch. ``--crop-weight`` adds the placement regret of
 losses.placement_regret on the images with fixations: the map's best crop window should be the humans'.
+``--face-weight`` adds losses.face_floor: the map may not hold less mass on detected faces (OpenCV's
+frontal cascade, training.faces_kept) than the teacher does.
 
     python -m training.train --train-cache /work/cache/smartcrop/cache_320.pkl \
         --val-cache /work/cache/smartcrop/cache_256.pkl --out /work/cache/smartcrop/run1 --epochs 12
@@ -23,7 +25,8 @@ import torch
 
 from training.cache import Record, load_cache
 from training.data import AugmentConfig, BatchSampler
-from training.losses import distillation_loss, parity_loss, placement_regret
+from training.faces_kept import face_mask
+from training.losses import distillation_loss, face_floor, parity_loss, placement_regret
 from training.parity import PairSampler, heldout_preferences
 from training.student import Student, load_pretrained_lite0
 from training.validate import validate
@@ -104,6 +107,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--parity-weight", type=float, default=0.0, help="weight of the parity term")
     ap.add_argument("--crop-weight", type=float, default=0.0,
                     help="weight of the placement regret on fixated images (losses.placement_regret)")
+    ap.add_argument("--face-weight", type=float, default=0.0,
+                    help="weight of the face floor (losses.face_floor); detects faces once at start")
     ap.add_argument("--parity-pairs", type=int, default=8, help="joined pairs per step (even)")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=0)
@@ -113,6 +118,10 @@ def main(argv: list[str] | None = None) -> None:
     torch.manual_seed(args.seed)
     args.out.mkdir(parents=True, exist_ok=True)
     train, val = split_records(args.train_cache, args.val_cache)
+    if args.face_weight > 0:
+        for record in train:
+            record.faces = face_mask(record.image)
+        print(f"faces found in {sum(r.faces is not None for r in train)} of {len(train)} images", flush=True)
     sampler = BatchSampler(train, args.batch_size, (args.height, args.width), AugmentConfig(), args.seed)
     steps_per_epoch = args.steps_per_epoch or sampler.epoch_batches()
     total_steps = steps_per_epoch * args.epochs
@@ -153,6 +162,10 @@ def main(argv: list[str] | None = None) -> None:
             regret = placement_regret(log_maps, batch.cells)
             loss = loss + args.crop_weight * regret
             parts["regret"] = float(regret.detach())
+        if args.face_weight > 0:
+            floor = face_floor(log_maps, batch.teacher, batch.faces)
+            loss = loss + args.face_weight * floor
+            parts["face"] = float(floor.detach())
         if pairs and args.parity_weight > 0:
             joins = pairs.sample()
             fair, fair_parts = parity_loss(model(joins.images), joins.first, joins.second, joins.group_sign)
@@ -166,7 +179,7 @@ def main(argv: list[str] | None = None) -> None:
         if state["step"] % 20 == 0:
             rate = seen / (time.time() - t0)
             print(f"step {state['step']} ep {state['epoch']} loss {loss.item():.4f} kl {parts['kl']:.4f} "
-                  f"fix {parts['fix']:.3f} regret {parts.get('regret', 0):.4f} group {parts.get('group', 0):+.3f} position {parts.get('position', 0):+.3f} "
+                  f"fix {parts['fix']:.3f} regret {parts.get('regret', 0):.4f} face {parts.get('face', 0):.4f} group {parts.get('group', 0):+.3f} position {parts.get('position', 0):+.3f} "
                   f"lr {lr:.2e} {rate:.1f} img/s", flush=True)
         if state["step"] % args.save_every == 0:
             save_checkpoint(last, model, opt, state)

@@ -8,7 +8,8 @@ training/parity.py (joined portraits of the training half of the people must hol
 logs the held-out half's preferences every epoch. ``--crop-weight`` adds the placement regret of
 losses.placement_regret on the images with fixations: the map's best crop window should be the humans'.
 ``--face-weight`` adds losses.face_floor: the map may not hold less mass on detected faces (OpenCV's
-frontal cascade, training.faces_kept) than the teacher does.
+frontal cascade, training.faces_kept) than the teacher does, on the images without human fixations
+(where the fixations say otherwise, they win) or, with ``--face-images all``, on every image.
 
     python -m training.train --train-cache /work/cache/smartcrop/cache_320.pkl \
         --val-cache /work/cache/smartcrop/cache_256.pkl --out /work/cache/smartcrop/run1 --epochs 12
@@ -109,6 +110,8 @@ def main(argv: list[str] | None = None) -> None:
                     help="weight of the placement regret on fixated images (losses.placement_regret)")
     ap.add_argument("--face-weight", type=float, default=0.0,
                     help="weight of the face floor (losses.face_floor); detects faces once at start")
+    ap.add_argument("--face-images", choices=("without-fixations", "all"), default="without-fixations",
+                    help="the images the face floor applies to")
     ap.add_argument("--parity-pairs", type=int, default=8, help="joined pairs per step (even)")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=0)
@@ -120,7 +123,8 @@ def main(argv: list[str] | None = None) -> None:
     train, val = split_records(args.train_cache, args.val_cache)
     if args.face_weight > 0:
         for record in train:
-            record.faces = face_mask(record.image)
+            if args.face_images == "all" or record.fixations is None:
+                record.faces = face_mask(record.image)
         print(f"faces found in {sum(r.faces is not None for r in train)} of {len(train)} images", flush=True)
     sampler = BatchSampler(train, args.batch_size, (args.height, args.width), AugmentConfig(), args.seed)
     steps_per_epoch = args.steps_per_epoch or sampler.epoch_batches()

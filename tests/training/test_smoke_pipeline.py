@@ -59,7 +59,8 @@ def test_pipeline_smoke(tmp_path: Path) -> None:
     assert len(hist) == 2 and np.isfinite(hist[-1]["nss"])
     train.main(["--train-cache", str(work / "c96.pkl"), "--val-cache", str(work / "c64.pkl"),
                 "--out", str(work / "run"), "--epochs", "3", "--steps-per-epoch", "2", "--batch-size", "2",
-                "--height", "64", "--width", "96", "--no-pretrained", "--resume"])
+                "--height", "64", "--width", "96", "--no-pretrained", "--resume",
+                "--crop-weight", "1", "--face-weight", "1", "--face-images", "all"])
     assert len(json.loads((work / "run" / "history.json").read_text())) == 3
 
     prune.main(["--init", str(work / "run" / "best.pt"), "--train-cache", str(work / "c96.pkl"),

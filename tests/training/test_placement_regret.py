@@ -1,10 +1,6 @@
 """The placement regret (losses.placement_regret): 0 when the map's best window is the humans' one."""
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
-import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
@@ -62,17 +58,3 @@ def test_descent_moves_the_best_window_to_the_fixations() -> None:
         opt.step()
     assert regret.detach().item() < 0.1 * first
 
-
-def test_train_runs_with_the_placement_regret(tmp_path: Path) -> None:
-    pytest.importorskip("onnx")
-    from tests.training.test_smoke_pipeline import _make_data
-    from training import cache, train
-
-    data, work = tmp_path / "data", tmp_path / "work"
-    _make_data(data)
-    cache.main(["--data", str(data), "--long-side", "96", "--out", str(work / "c96.pkl")])
-    train.main(["--train-cache", str(work / "c96.pkl"), "--val-cache", str(work / "c96.pkl"),
-                "--out", str(work / "run"), "--epochs", "1", "--steps-per-epoch", "2", "--batch-size", "4",
-                "--height", "64", "--width", "96", "--no-pretrained", "--threads", "1", "--crop-weight", "1"])
-    history = json.loads((work / "run" / "history.json").read_text())
-    assert np.isfinite(history[0]["nss"])

@@ -61,7 +61,8 @@ def test_pipeline_smoke(tmp_path: Path) -> None:
                 "--out", str(work / "run"), "--epochs", "3", "--steps-per-epoch", "2", "--batch-size", "2",
                 "--height", "64", "--width", "96", "--no-pretrained", "--resume",
                 "--crop-weight", "1", "--face-weight", "1", "--face-images", "all"])
-    assert len(json.loads((work / "run" / "history.json").read_text())) == 3
+    resumed = json.loads((work / "run" / "history.json").read_text())
+    assert len(resumed) == 3 and np.isfinite(resumed[-1]["nss"])
 
     prune.main(["--init", str(work / "run" / "best.pt"), "--train-cache", str(work / "c96.pkl"),
                 "--val-cache", str(work / "c64.pkl"), "--out", str(work / "prune"), "--batch-size", "2",

@@ -3,7 +3,9 @@
 Compares, on the same images and with the same metric code (training/metrics.py): our shipped ONNX
 model through ``smartcrop_core.saliency_map(path, model=...)`` (what users get; falls back to running
 the ONNX file with the same preprocessing when the engine is not importable), a centre-Gaussian baseline, Twitter's FastGaze (fed at 512 px long side
-by default) and the teacher maps. Every map is brought to the original image size (bilinear) first.
+by default) and the teacher maps. Every coarse map (ours, FastGaze) is brought to the original image size
+the same way first: bicubic, as the MIT benchmark's metric code does; ``--upsampling bilinear`` is how
+versions up to 2.3.0 were first reported.
 Default image set: the OSIE validation split (training/splits.py).
 
     python -m training.evaluate --images /work/shared/data/osie/stimuli \
@@ -19,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from training.metrics import all_metrics
-from training.predictors import CentreGaussian, EngineStudent, FastGaze, OnnxStudent, TeacherMaps
+from training.predictors import UPSAMPLING, CentreGaussian, EngineStudent, FastGaze, OnnxStudent, TeacherMaps
 from training.splits import OSIE_VAL_IDS
 
 SHIPPED = Path(__file__).resolve().parent.parent / "smartcrop_core" / "models" / "saliency.onnx"
@@ -42,12 +44,14 @@ def engine_saliency_map():
     return getattr(smartcrop_core, "saliency_map", None)
 
 
-def ours(model: Path, via_engine: str):
+def ours(model: Path, via_engine: str, upsampling: str = "bicubic"):
     """Our model as users get it (engine) when possible, else the ONNX file directly."""
     fn = engine_saliency_map() if via_engine != "no" else None
     if via_engine == "yes" and fn is None:
         raise SystemExit("smartcrop_core.saliency_map is not available")
-    return EngineStudent(fn, model) if fn is not None else OnnxStudent(model)
+    if fn is not None:
+        return EngineStudent(fn, model, upsampling=upsampling)
+    return OnnxStudent(model, upsampling=upsampling)
 
 
 def evaluate(predictors: list, images: list[Path], fixations: dict[str, np.ndarray], sigma: float) -> dict:
@@ -81,6 +85,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--sigma", type=float, default=24.0, help="fixation density blur (px) for CC/KL/SIM")
     ap.add_argument("--centre-frac", type=float, default=0.25)
     ap.add_argument("--via-engine", choices=("auto", "yes", "no"), default="auto")
+    ap.add_argument("--upsampling", choices=list(UPSAMPLING), default="bicubic",
+                    help="how coarse maps reach the image size (bilinear: as versions up to 2.3.0 were first reported)")
     ap.add_argument("--bench", action="store_true", help="also time ours vs FastGaze at 1 and 2 threads")
     ap.add_argument("--repeats", type=int, default=30)
     ap.add_argument("--json", type=Path, default=None, help="write results here")
@@ -91,12 +97,12 @@ def main(argv: list[str] | None = None) -> None:
     if args.split == "val":
         images = [p for p in images if p.name in OSIE_VAL_IDS]
     print(f"{len(images)} images", flush=True)
-    preds = [ours(args.model, args.via_engine), CentreGaussian(args.centre_frac)]
+    preds = [ours(args.model, args.via_engine, args.upsampling), CentreGaussian(args.centre_frac)]
     if args.fastgaze:
-        preds.extend(FastGaze(args.fastgaze, long_side=n) for n in args.fastgaze_long_side)
+        preds.extend(FastGaze(args.fastgaze, long_side=n, upsampling=args.upsampling) for n in args.fastgaze_long_side)
     if args.data:
         preds.append(TeacherMaps(args.data))
-    out: dict = {"n_images": len(images), "sigma_px": args.sigma, "split": args.split,
+    out: dict = {"n_images": len(images), "sigma_px": args.sigma, "split": args.split, "upsampling": args.upsampling,
                  "model": str(args.model), "metrics": evaluate(preds, images, fixations, args.sigma)}
     print(markdown(out["metrics"]))
     if args.bench and args.fastgaze:

@@ -48,11 +48,16 @@ def nss(sal: np.ndarray, fix: np.ndarray) -> float:
 
 
 def auc_judd(sal: np.ndarray, fix: np.ndarray, jitter: bool = True, seed: int = 0) -> float:
-    """AUC-Judd: thresholds at the saliency values of fixated pixels; FPR over all non-fixated pixels."""
+    """AUC-Judd: thresholds at the saliency values of fixated pixels; FPR over all non-fixated pixels.
+
+    Ties are broken as the MIT code does (noise of 1e-7), but after the min-max normalisation, so the
+    result does not depend on the map's scale: a density summing to 1 over 480,000 pixels has values
+    near 1e-6, where noise of 1e-7 would reorder pixels that are not tied.
+    """
     s = sal.astype(np.float64)
-    if jitter:  # break ties as the MIT code does
-        s = s + np.random.default_rng(seed).random(s.shape) * 1e-7
     s = (s - s.min()) / (s.max() - s.min() + EPS)
+    if jitter:
+        s = s + np.random.default_rng(seed).random(s.shape) * 1e-7
     f = fix.ravel() > 0
     s = s.ravel()
     thresholds = np.sort(s[f])[::-1]

@@ -15,6 +15,11 @@ from PIL import Image, ImageOps
 from training.preprocess import load_model_input, model_input_size
 
 VGG_MEAN_BGR = np.array([103.939, 116.779, 123.68], dtype=np.float32)
+#: How a coarse map is brought to the image size. Bicubic is what the MIT saliency benchmark's own metric
+#: code does (MATLAB ``imresize``, cvzoya/saliency ``code_forMetrics``); bilinear is how versions up to
+#: 2.3.0 were first reported. Sharper kernels score higher on NSS and AUC-Judd and lower on CC, KL and
+#: SIM for a sharp model (docs/model.md, "The map at the image's size").
+UPSAMPLING = {"bicubic": Image.BICUBIC, "bilinear": Image.BILINEAR, "lanczos": Image.LANCZOS}
 
 
 class Predictor(Protocol):
@@ -23,9 +28,13 @@ class Predictor(Protocol):
     def __call__(self, path: Path) -> np.ndarray: ...
 
 
-def upsample(grid: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    """Bilinear upsampling of a 2-D float map to ``size`` = (w, h) (Pillow 'F' mode)."""
-    return np.asarray(Image.fromarray(grid.astype(np.float32), mode="F").resize(size, Image.BILINEAR))
+def upsample(grid: np.ndarray, size: tuple[int, int], method: str = "bicubic") -> np.ndarray:
+    """A coarse 2-D float map at ``size`` = (w, h) (Pillow 'F' mode), by one of ``UPSAMPLING``; the
+    cubic and Lanczos kernels' ringing below zero is clipped (a density is not negative)."""
+    if method not in UPSAMPLING:
+        raise ValueError(f"upsampling must be one of {sorted(UPSAMPLING)}, got {method!r}")
+    resized = np.asarray(Image.fromarray(grid.astype(np.float32), mode="F").resize(size, UPSAMPLING[method]))
+    return resized if method == "bilinear" else np.maximum(resized, 0.0)
 
 
 def session(path: str | Path, threads: int = 1) -> ort.InferenceSession:
@@ -43,9 +52,11 @@ def model_long_side(sess: ort.InferenceSession, default: int = 256) -> int:
 class OnnxStudent:
     """Our ONNX model run as the engine runs it (same preprocessing); returns the density (exp)."""
 
-    def __init__(self, path: str | Path, threads: int = 1, long_side: int | None = None) -> None:
+    def __init__(self, path: str | Path, threads: int = 1, long_side: int | None = None,
+                 upsampling: str = "bicubic") -> None:
         self.sess = session(path, threads)
         self.long_side = long_side or model_long_side(self.sess)
+        self.upsampling = upsampling
         self.name = "ours (onnx)"
 
     def input(self, path: Path) -> tuple[np.ndarray, tuple[int, int]]:
@@ -55,30 +66,33 @@ class OnnxStudent:
     def __call__(self, path: Path) -> np.ndarray:
         x, orig = self.input(path)
         out = self.sess.run(["log_saliency"], {"image": x})[0][0, 0]
-        return upsample(np.exp(out), orig)
+        return upsample(np.exp(out), orig, self.upsampling)
 
 
 class EngineStudent:
     """Our model through ``smartcrop_core.saliency_map`` (what users get), upsampled to the image size."""
 
-    def __init__(self, fn: Callable[..., np.ndarray], model: str | Path | None = None) -> None:
+    def __init__(self, fn: Callable[..., np.ndarray], model: str | Path | None = None,
+                 upsampling: str = "bicubic") -> None:
         self.fn = fn
         self.model = str(model) if model else None
+        self.upsampling = upsampling
         self.name = "ours (smartcrop_core.saliency_map)"
 
     def __call__(self, path: Path) -> np.ndarray:
         sal = np.asarray(self.fn(path, model=self.model, threads=1), dtype=np.float32)
         with Image.open(path) as img:
             size = ImageOps.exif_transpose(img).size
-        return sal if sal.shape == (size[1], size[0]) else upsample(sal, size)
+        return sal if sal.shape == (size[1], size[0]) else upsample(sal, size, self.upsampling)
 
 
 class FastGaze:
     """Twitter's FastGaze (anchors/fastgaze.onnx) fed at ``long_side`` px (BGR minus VGG mean)."""
 
-    def __init__(self, path: str | Path, threads: int = 1, long_side: int = 512) -> None:
+    def __init__(self, path: str | Path, threads: int = 1, long_side: int = 512, upsampling: str = "bicubic") -> None:
         self.sess = session(path, threads)
         self.long_side = long_side
+        self.upsampling = upsampling
         self.in_name = self.sess.get_inputs()[0].name
         self.name = f"FastGaze @{long_side}px"
 
@@ -90,7 +104,7 @@ class FastGaze:
     def __call__(self, path: Path) -> np.ndarray:
         x, orig = self.input(path)
         out = self.sess.run(None, {self.in_name: x})[0][0, 0]
-        return upsample(np.exp(out - out.max()), orig)
+        return upsample(np.exp(out - out.max()), orig, self.upsampling)
 
 
 class CentreGaussian:
@@ -122,4 +136,4 @@ class TeacherMaps:
 
 
 __all__ = ["Predictor", "OnnxStudent", "EngineStudent", "FastGaze", "CentreGaussian", "TeacherMaps",
-           "upsample", "session", "model_input_size"]
+           "UPSAMPLING", "upsample", "session", "model_input_size"]

@@ -2,8 +2,9 @@
 
 Why here and not in evaluate.py: this runs the torch model on cached engine-size inputs during
 training; evaluate.py measures the exported ONNX model (what users get) with the full metric set.
-NSS is computed as in evaluate.py: the density is upsampled (bilinear) to the original image size,
-standardised, and read at the (rounded) fixation pixels.
+NSS is computed as ``evaluate.py --upsampling bilinear``: the density is upsampled (bilinear) to the
+original image size, standardised, and read at the (rounded) fixation pixels. It stays bilinear so that
+every training log compares with the earlier ones; evaluate.py now defaults to bicubic.
 """
 from __future__ import annotations
 

@@ -82,3 +82,11 @@ def test_fixation_density_sums_to_one_and_all_metrics_keys() -> None:
     assert set(m) == {"nss", "auc_judd", "cc", "kl", "sim"}
     assert m["cc"] == pytest.approx(1.0)
     assert m["kl"] == pytest.approx(0.0, abs=1e-6)
+
+
+def test_auc_judd_does_not_depend_on_the_maps_scale() -> None:
+    """A density over many pixels has tiny values; the tie-breaking noise must not reorder them."""
+    rng = np.random.default_rng(3)
+    sal = rng.random((60, 80))
+    fix = (rng.random((60, 80)) > 0.97).astype(float)
+    assert auc_judd(sal / sal.sum(), fix) == pytest.approx(auc_judd(sal, fix), abs=1e-6)

@@ -3,9 +3,11 @@
 Why: decoding ~2,200 JPEGs/PNGs every epoch would cost more than the network on these 2-core machines.
 Images go through exactly the engine's preprocessing (``preprocess.load_model_input``) at a given long
 side; teacher maps are resized to the same size; fixations are kept in original pixel coordinates
-together with the original size, so any later resize can map them.
+together with the original size, so any later resize can map them. ``--faces`` also stores each image's
+face boxes (OpenCV, ``training.faces_kept.face_mask``) for ``train --face-weight``, which otherwise
+detects them at every start (about 150 s for the 3,469 images).
 
-    python -m training.cache --data /work/shared/data --long-side 320 --out /work/cache/smartcrop/cache_320.pkl
+    python -m training.cache --data /work/shared/data --long-side 320 --faces --out /work/cache/smartcrop/cache_320.pkl
 """
 from __future__ import annotations
 
@@ -34,7 +36,7 @@ class Record:
     orig_size: tuple[int, int]  # (w, h) of the EXIF-oriented original
     fixations: np.ndarray | None
     is_val: bool
-    faces: np.ndarray | None = None  # uint8 (h, w) face-box mask at model size, set by train --face-weight
+    faces: np.ndarray | None = None  # uint8 (h, w) face-box mask at model size (cache --faces or train --face-weight)
 
 
 def osie_fixations(fix_json: dict, name: str) -> np.ndarray:
@@ -56,8 +58,11 @@ def list_sources(data: Path, limit: int | None = None) -> list[tuple[Path, str, 
     return out[:limit] if limit else out
 
 
-def build(data: Path, long_side: int, limit: int | None = None) -> list[Record]:
-    """Decode and resize every source image once; returns the records (train and val, flagged)."""
+def build(data: Path, long_side: int, limit: int | None = None, faces: bool = False) -> list[Record]:
+    """Decode and resize every source image once; returns the records (train and val, flagged), with
+    their face masks if ``faces``."""
+    if faces:
+        from training.faces_kept import face_mask  # OpenCV, only needed here
     fix_path = data / "osie" / "fixations.json"
     fix_json = json.loads(fix_path.read_text()) if fix_path.exists() else {}
     records: list[Record] = []
@@ -65,7 +70,8 @@ def build(data: Path, long_side: int, limit: int | None = None) -> list[Record]:
         image, orig = load_model_input(path, long_side)
         teacher = load_map((data / "teacher" / rel).with_suffix(".png"), (image.shape[1], image.shape[0]))
         fix = osie_fixations(fix_json, path.name) if is_osie and path.name in fix_json else None
-        records.append(Record(rel, image, teacher, orig, fix, is_osie and is_osie_val(path.name)))
+        mask = face_mask(image) if faces else None
+        records.append(Record(rel, image, teacher, orig, fix, is_osie and is_osie_val(path.name), mask))
     return records
 
 
@@ -90,15 +96,17 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--long-side", type=int, default=320, help="long side of the cached images")
     ap.add_argument("--out", type=Path, required=True, help="output .pkl (keep it outside the repo)")
     ap.add_argument("--limit", type=int, default=None, help="only the first N images (smoke tests)")
+    ap.add_argument("--faces", action="store_true", help="also store face masks (OpenCV) for train --face-weight")
     args = ap.parse_args(argv)
     from training import cache as module  # pickle records as training.cache.Record, not __main__.Record
 
-    records = module.build(args.data, args.long_side, args.limit)
+    records = module.build(args.data, args.long_side, args.limit, args.faces)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with open(args.out, "wb") as f:
         pickle.dump(records, f, protocol=pickle.HIGHEST_PROTOCOL)
     n_val = sum(r.is_val for r in records)
-    print(f"wrote {len(records)} records ({n_val} OSIE validation) to {args.out}")
+    with_faces = f", faces in {sum(r.faces is not None for r in records)}" if args.faces else ""
+    print(f"wrote {len(records)} records ({n_val} OSIE validation{with_faces}) to {args.out}")
 
 
 if __name__ == "__main__":

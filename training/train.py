@@ -40,6 +40,18 @@ def split_records(train_cache: Path, val_cache: Path | None) -> tuple[list[Recor
     return train, val
 
 
+def attach_faces(records: list[Record], which: str) -> int:
+    """Give the face floor its masks: the cache's (``cache --faces``), else detected now; only on the
+    images ``which`` names ("all", or "without-fixations"). Returns how many records have a face."""
+    cached = any(r.faces is not None for r in records)
+    for record in records:
+        if which == "without-fixations" and record.fixations is not None:
+            record.faces = None
+        elif not cached:
+            record.faces = face_mask(record.image)
+    return sum(r.faces is not None for r in records)
+
+
 def freeze_early(model: Student, n_blocks: int) -> None:
     """Freeze the stem and the first ``n_blocks`` blocks (high-resolution, generic edge features)."""
     if n_blocks <= 0:
@@ -122,10 +134,8 @@ def main(argv: list[str] | None = None) -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     train, val = split_records(args.train_cache, args.val_cache)
     if args.face_weight > 0:
-        for record in train:
-            if args.face_images == "all" or record.fixations is None:
-                record.faces = face_mask(record.image)
-        print(f"faces found in {sum(r.faces is not None for r in train)} of {len(train)} images", flush=True)
+        found = attach_faces(train, args.face_images)
+        print(f"faces found in {found} of {len(train)} images", flush=True)
     sampler = BatchSampler(train, args.batch_size, (args.height, args.width), AugmentConfig(), args.seed)
     steps_per_epoch = args.steps_per_epoch or sampler.epoch_batches()
     total_steps = steps_per_epoch * args.epochs

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -61,3 +62,41 @@ def test_augment_carries_the_face_cover_through_crop_and_flip() -> None:
     assert torch.equal(augment(record, (64, 96), flipped, random.Random(0))[3][0], cover.flip(-1))
     record.faces = None
     assert augment(record, (64, 96), whole, random.Random(0))[3].abs().sum() == 0
+
+
+GRACE = Path(__file__).resolve().parents[2] / "samples" / "grace_hopper.jpg"
+
+
+def _record(image: np.ndarray, fixations: np.ndarray | None = None, faces: np.ndarray | None = None) -> Record:
+    h, w = image.shape[:2]
+    return Record("x.jpg", image, np.full((h, w), 9, np.uint8), (w, h), fixations, False, faces)
+
+
+def test_attach_faces_keeps_the_caches_masks_and_drops_them_where_fixations_win() -> None:
+    from training.train import attach_faces
+
+    blank = np.zeros((48, 64, 3), np.uint8)  # no face a detector could find: a mask here is the cache's
+    mask = np.ones((48, 64), np.uint8)
+    photo, osie = _record(blank, faces=mask), _record(blank, np.zeros((3, 2), np.float32), mask)
+    assert attach_faces([photo, osie], "without-fixations") == 1
+    assert photo.faces is mask and osie.faces is None
+    osie.faces = mask
+    assert attach_faces([photo, osie], "all") == 2
+
+
+def test_faces_are_detected_at_cache_time_or_at_train_start(tmp_path) -> None:
+    pytest.importorskip("cv2")
+    from PIL import Image
+
+    from training import cache
+    from training.train import attach_faces
+
+    (tmp_path / "photos").mkdir()
+    (tmp_path / "teacher" / "photos").mkdir(parents=True)
+    Image.open(GRACE).save(tmp_path / "photos" / "grace.jpg")
+    Image.new("L", Image.open(GRACE).size, 200).save(tmp_path / "teacher" / "photos" / "grace.png")
+    cached = cache.build(tmp_path, 320, faces=True)
+    plain = cache.build(tmp_path, 320)
+    assert cached[0].faces is not None and cached[0].faces.shape == cached[0].image.shape[:2]
+    assert plain[0].faces is None
+    assert attach_faces(plain, "all") == 1 and np.array_equal(plain[0].faces, cached[0].faces)

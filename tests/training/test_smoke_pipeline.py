@@ -46,7 +46,7 @@ def test_pipeline_smoke(tmp_path: Path) -> None:
 
     data, work = tmp_path / "data", tmp_path / "work"
     _make_data(data)
-    cache.main(["--data", str(data), "--long-side", "96", "--out", str(work / "c96.pkl")])
+    cache.main(["--data", str(data), "--long-side", "96", "--faces", "--out", str(work / "c96.pkl")])
     cache.main(["--data", str(data), "--long-side", "64", "--out", str(work / "c64.pkl")])
     records = cache.load_cache(work / "c96.pkl")
     assert len(records) == 7 and sum(r.is_val for r in records) == 1

@@ -34,7 +34,7 @@ def upsample(grid: np.ndarray, size: tuple[int, int], method: str = "bicubic") -
     if method not in UPSAMPLING:
         raise ValueError(f"upsampling must be one of {sorted(UPSAMPLING)}, got {method!r}")
     resized = np.asarray(Image.fromarray(grid.astype(np.float32), mode="F").resize(size, UPSAMPLING[method]))
-    return resized if method == "bilinear" else np.maximum(resized, 0.0)
+    return np.maximum(resized, 0.0)
 
 
 def session(path: str | Path, threads: int = 1) -> ort.InferenceSession:

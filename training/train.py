@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--crop-weight", type=float, default=0.0,
                     help="weight of the placement regret on fixated images (losses.placement_regret)")
     ap.add_argument("--face-weight", type=float, default=0.0,
-                    help="weight of the face floor (losses.face_floor); detects faces once at start")
+                    help="weight of the face floor (losses.face_floor); face masks from cache --faces, else detected at start")
     ap.add_argument("--face-images", choices=("without-fixations", "all"), default="without-fixations",
                     help="the images the face floor applies to")
     ap.add_argument("--parity-pairs", type=int, default=8, help="joined pairs per step (even)")
@@ -136,6 +136,9 @@ def main(argv: list[str] | None = None) -> None:
     if args.face_weight > 0:
         found = attach_faces(train, args.face_images)
         print(f"faces found in {found} of {len(train)} images", flush=True)
+    else:  # a cache built with --faces: no face cover to resize for every batch item
+        for record in train:
+            record.faces = None
     sampler = BatchSampler(train, args.batch_size, (args.height, args.width), AugmentConfig(), args.seed)
     steps_per_epoch = args.steps_per_epoch or sampler.epoch_batches()
     total_steps = steps_per_epoch * args.epochs
